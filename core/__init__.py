@@ -1,0 +1,49 @@
+"""takt's shared kernel: the app factory, database, configuration, auth and errors."""
+
+from flask import Flask
+
+from core.config import load_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the takt application (config: defaults, then `SCM_*` environment, then `test_config`)."""
+    app = Flask(__name__)
+    load_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from core.api import create_api
+    from core.auth import login_manager
+    from core.db import register_database
+
+    register_database(app)
+    login_manager.init_app(app)
+    create_api(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from core.api import meta_blp
+    from inventory.api import blp as inventory_blp
+
+    for blueprint in (meta_blp, inventory_blp):
+        app.extensions["takt_api"].register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from core.commands import demo_command, tokens_cli, users_cli
+    from inventory.demo import load_inventory_demo
+
+    app.extensions["takt_demo_loaders"] = [load_inventory_demo]
+    for command in (users_cli, tokens_cli, demo_command):
+        app.cli.add_command(command)

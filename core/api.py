@@ -1,0 +1,127 @@
+"""The REST surface's shared parts: the flask-smorest `Api`, a `Blueprint` with role checks that
+document their 401/403, SQL pagination, and the kernel's own endpoints (health, who am I)."""
+
+from flask.views import MethodView
+from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.pagination import Page
+from marshmallow import Schema, fields
+from sqlalchemy import func, select
+
+from core.auth import current_principal, require_roles
+from core.db import db
+from core.fields import Quantity
+from core.transaction import HEADER as IDEMPOTENCY_HEADER
+from core.transaction import transactional
+
+
+def create_api(app) -> Api:
+    """One flask-smorest `Api` per app (tests build several apps), kept in `app.extensions`."""
+    api = Api(app)
+    api.register_field(Quantity, "number", None)
+    app.extensions["takt_api"] = api
+    return api
+
+
+class Blueprint(SmorestBlueprint):
+    """A flask-smorest blueprint whose views declare the roles they need."""
+
+    def requires(self, *roles):
+        """Enforce and document: 401 without a valid token, 403 without one of `roles` (admin passes)."""
+
+        def decorator(view):
+            view = require_roles(*roles)(view)
+            view = self.alt_response(401, response="UNAUTHORIZED")(view)
+            return self.alt_response(403, response="FORBIDDEN")(view)
+
+        return decorator
+
+    def writes(self, *, idempotent: bool = False):
+        """Commit the view's work once; with `idempotent`, accept and document an `Idempotency-Key`."""
+
+        def decorator(view):
+            view = transactional(idempotent=idempotent)(view)
+            if idempotent:
+                view = self.doc(parameters=[_IDEMPOTENCY_PARAMETER])(view)
+            return view
+
+        return decorator
+
+    def errors(self, *statuses):
+        """Document the error statuses a view may answer with (404, 409, ...) in the one error shape."""
+
+        def decorator(view):
+            for status in statuses:
+                view = self.alt_response(status, response=_STATUS_NAMES[status])(view)
+            return view
+
+        return decorator
+
+
+_STATUS_NAMES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    413: "REQUEST_ENTITY_TOO_LARGE",
+    422: "UNPROCESSABLE_ENTITY",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+_IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "Retry-safe key: a retry with the same key and body returns the first result and applies "
+    "nothing; the same key with another body is 409.",
+}
+
+
+class SelectPage(Page):
+    """Paginate a SQLAlchemy `Select` in the database (count + limit/offset), not in Python."""
+
+    @property
+    def items(self):
+        params = self.page_params
+        stmt = self.collection.limit(params.page_size).offset(params.first_item)
+        return db.session.scalars(stmt).all()
+
+    @property
+    def item_count(self):
+        counted = self.collection.order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(counted))
+
+
+meta_blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Service health and the caller")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    database = fields.String()
+
+
+class WhoAmISchema(Schema):
+    user_id = fields.Integer()
+    username = fields.String()
+    roles = fields.List(fields.String())
+
+
+@meta_blp.route("/health")
+class Health(MethodView):
+    @meta_blp.doc(security=[])
+    @meta_blp.response(200, HealthSchema)
+    def get(self):
+        """Liveness and database reachability (no authentication)."""
+        db.session.execute(select(1))
+        return {"status": "ok", "database": db.engine.dialect.name}
+
+
+@meta_blp.route("/me")
+class WhoAmI(MethodView):
+    @meta_blp.requires()
+    @meta_blp.response(200, WhoAmISchema)
+    def get(self):
+        """The authenticated caller and the roles its token carries."""
+        principal = current_principal()
+        return {"user_id": principal.id, "username": principal.username, "roles": sorted(principal.roles)}

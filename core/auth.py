@@ -1,0 +1,176 @@
+"""Who is calling: bearer tokens for API clients, sessions for the browser, and role checks.
+
+Tokens are random (`secrets.token_urlsafe`), stored as SHA-256, compared in constant time, revocable
+and scoped to a subset of their user's roles. `admin` may do everything.
+"""
+
+import hashlib
+import hmac
+import secrets
+from functools import wraps
+
+from flask import g, request
+from flask_login import LoginManager, current_user
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.db import db, utcnow
+from core.errors import DomainError, Invalid
+from core.models import ROLES, ApiToken, User
+
+login_manager = LoginManager()
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class RoleRequired(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Principal:
+    """The authenticated caller of one request: a user acting with a set of roles."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user: User, roles: frozenset[str], token_id: int | None = None):
+        self.user = user
+        self.id = user.id
+        self.username = user.username
+        self.roles = roles
+        self.token_id = token_id
+
+    def get_id(self) -> str:
+        return str(self.user.id)
+
+    def has_any(self, roles) -> bool:
+        return "admin" in self.roles or bool(self.roles & set(roles))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_roles(roles) -> list[str]:
+    """Return `roles` as a list after checking each is a known role."""
+    roles = [r.strip() for r in roles if r.strip()]
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise Invalid("roles", f"unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
+    return roles
+
+
+def create_user(*, username: str, roles, password: str | None = None) -> User:
+    """Create a user with roles (and a password for the browser, if given)."""
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise DomainError(f"user {username!r} exists", code="user_exists")
+    user = User(username=username, roles=",".join(check_roles(roles)))
+    if password:
+        user.password_hash = generate_password_hash(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def create_token(*, user: User, name: str = "", roles=None, expires_at=None) -> tuple[ApiToken, str]:
+    """Issue a token for `user` scoped to `roles` (default: all its roles); return it and its secret."""
+    scope = check_roles(roles) if roles else sorted(user.role_set)
+    if not set(scope) <= user.role_set and "admin" not in user.role_set:
+        raise Invalid(
+            "roles", f"user {user.username!r} does not have role(s) {sorted(set(scope) - user.role_set)}"
+        )
+    secret = "takt_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_hash=hash_token(secret),
+        prefix=secret[:12],
+        roles=",".join(scope),
+        expires_at=expires_at,
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_token(token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise DomainError(f"no token {token_id}", code="not_found")
+    token.revoked_at = token.revoked_at or utcnow()
+    return token
+
+
+def authenticate_token(secret: str) -> Principal | None:
+    """The principal a bearer token stands for, or None if it is unknown, revoked, expired or inactive."""
+    digest = hash_token(secret)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    if token is None or not hmac.compare_digest(token.token_hash, digest):
+        return None
+    if token.revoked_at or (token.expires_at and token.expires_at <= utcnow()) or not token.user.active:
+        return None
+    return Principal(token.user, token.role_set & (token.user.role_set | {"admin"}), token.id)
+
+
+def authenticate_password(username: str, password: str) -> User | None:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
+        return user
+    return None
+
+
+@login_manager.request_loader
+def _load_from_bearer(req):
+    header = req.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return authenticate_token(secret.strip())
+
+
+@login_manager.user_loader
+def _load_from_session(user_id: str):
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return Principal(user, user.role_set) if user and user.active else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+
+
+def current_principal() -> Principal:
+    """The authenticated caller; raises 401 when there is none."""
+    principal = current_user._get_current_object() if current_user else None
+    if not isinstance(principal, Principal):
+        bad = request.headers.get("Authorization")
+        raise Unauthorized("invalid or revoked token" if bad else "authentication required")
+    g.principal = principal
+    return principal
+
+
+def current_user_id() -> int:
+    """The id of the user making the current request, to record who did a write."""
+    return current_principal().id
+
+
+def require_roles(*roles):
+    """View decorator: 401 without a valid principal, 403 unless it has one of `roles` (or admin)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal()
+            if roles and not principal.has_any(roles):
+                raise RoleRequired(f"requires role {' or '.join(roles)}", required_roles=list(roles))
+            return view(*args, **kwargs)
+
+        wrapper.required_roles = roles
+        return wrapper
+
+    return decorator

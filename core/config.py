@@ -1,0 +1,44 @@
+"""Configuration: defaults here, then `SCM_*` environment variables, then the test dict."""
+
+import os
+
+DEFAULTS = {
+    "SECRET_KEY": "dev-only-change-me",
+    "DATABASE_URL": None,  # None: SQLite file under the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "API_TITLE": "takt",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "takt: stock ledger, master data and two-hourly supply planning."},
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    },
+    "MAX_PAGE_SIZE": 1000,
+    "SQLITE_BUSY_TIMEOUT_MS": 30000,
+}
+
+
+def normalise_database_url(url: str) -> str:
+    """Make a PostgreSQL URL use the psycopg 3 driver; leave others unchanged."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill `app.config` from defaults, the environment and `test_config`, in that order."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("SCM")
+    if test_config:
+        app.config.from_mapping(test_config)
+    url = app.config["DATABASE_URL"]
+    if not url:
+        os.makedirs(app.instance_path, exist_ok=True)
+        url = "sqlite:///" + os.path.join(app.instance_path, "takt.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)

@@ -1,0 +1,104 @@
+"""Write views commit here, once, and retries with an `Idempotency-Key` replay the first result.
+
+A view decorated with `@transactional()` runs, then commits; any error rolls everything back. With
+`idempotent=True` the key is claimed in the same transaction as the work, so a retry after a
+commit replays the stored response and applies nothing, a retry after a crash runs again, and two
+concurrent requests with one key apply once (the second waits on the key's unique index, then
+replays). The same key with another body is a 409.
+"""
+
+import hashlib
+import json
+from functools import wraps
+
+from flask import Response, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.auth import current_user_id
+from core.db import db
+from core.errors import Conflict, Invalid
+from core.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+def request_fingerprint() -> str:
+    """SHA-256 of the method, path, query and body (JSON canonicalised) of the current request."""
+    body = request.get_json(silent=True) if request.is_json else None
+    raw = json.dumps(body, sort_keys=True).encode() if body is not None else request.get_data()
+    head = f"{request.method} {request.full_path}\n".encode()
+    return hashlib.sha256(head + raw).hexdigest()
+
+
+def _find(user_id: int, key: str) -> IdempotencyRecord | None:
+    stmt = select(IdempotencyRecord).where(IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key)
+    return db.session.scalar(stmt)
+
+
+def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        raise Conflict(
+            f"{HEADER} {record.key!r} was used for a different request", code="idempotency_key_reused"
+        )
+    response = Response(
+        json.dumps(record.response_body), status=record.status_code, mimetype="application/json"
+    )
+    for name, value in json.loads(record.response_headers or "{}").items():
+        response.headers[name] = value
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _claim(key: str) -> tuple[IdempotencyRecord | None, Response | None]:
+    """Claim `key` for this request: (record, None) to go on, or (None, stored response) to replay."""
+    if len(key) > MAX_KEY_LENGTH or not key.strip():
+        raise Invalid(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters")
+    user_id, fingerprint = current_user_id(), request_fingerprint()
+    existing = _find(user_id, key)
+    if existing is not None:
+        return None, _replay(existing, fingerprint)
+    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:  # a concurrent request with the same key committed first
+        return None, _replay(_find(user_id, key), fingerprint)
+    return record, None
+
+
+def _store(record: IdempotencyRecord, response: Response) -> None:
+    record.status_code = response.status_code
+    record.response_body = response.get_json(silent=True)
+    kept = {k: v for k, v in response.headers.items() if k in ("Location", "ETag")}
+    record.response_headers = json.dumps(kept)
+
+
+def transactional(*, idempotent: bool = False):
+    """Commit the view's work once it returns; with `idempotent`, honour the `Idempotency-Key` header."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            key = request.headers.get(HEADER) if idempotent else None
+            try:
+                record = None
+                if key is not None:
+                    record, replay = _claim(key)
+                    if replay is not None:
+                        db.session.rollback()
+                        return replay
+                response = view(*args, **kwargs)
+                if record is not None:
+                    _store(record, response)
+                db.session.commit()
+                return response
+            except BaseException:
+                db.session.rollback()
+                raise
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Inventory: items, regions and locations, stock balances and the append-only stock ledger."""

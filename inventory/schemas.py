@@ -1,0 +1,206 @@
+"""Inventory request and response schemas."""
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from core.fields import Quantity, Time
+from inventory.models import ITEM_KINDS, LOCATION_KINDS, MOVEMENT_KINDS, REFERENCE_TYPES
+
+Code = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$", error="1-64 letters, digits, '.', '_', '-', '/'"
+)
+
+
+def NonNegative(**kwargs):
+    return Quantity(validate=validate.Range(min=0), **kwargs)
+
+
+class RegionSchema(Schema):
+    code = fields.String(required=True, validate=Code)
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class RegionUpdateSchema(Schema):
+    name = fields.String(validate=validate.Length(max=200))
+
+
+class ItemSchema(Schema):
+    sku = fields.String(required=True, validate=Code)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    unit = fields.String(load_default="pcs", validate=validate.Length(min=1, max=16))
+    kind = fields.String(load_default="finished", validate=validate.OneOf(ITEM_KINDS))
+    holding_cost_per_day = NonNegative(load_default=0)
+    active = fields.Boolean(load_default=True)
+    created_at = Time(dump_only=True)
+    updated_at = Time(dump_only=True)
+
+
+class ItemUpdateSchema(ItemSchema):
+    class Meta:
+        exclude = ("sku",)
+
+
+class LocationSchema(Schema):
+    code = fields.String(required=True, validate=Code)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.String(load_default="warehouse", validate=validate.OneOf(LOCATION_KINDS))
+    region = fields.String(required=True, attribute="region_code", validate=validate.Length(min=1, max=64))
+    latitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-90, 90))
+    longitude = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-180, 180))
+    allow_negative_stock = fields.Boolean(load_default=False)
+    active = fields.Boolean(load_default=True)
+    created_at = Time(dump_only=True)
+    updated_at = Time(dump_only=True)
+
+
+class LocationUpdateSchema(LocationSchema):
+    class Meta:
+        exclude = ("code",)
+
+
+class UpsertResultSchema(Schema):
+    created = fields.Integer()
+    updated = fields.Integer()
+
+
+class CodeQueryArgsSchema(Schema):
+    q = fields.String(metadata={"description": "substring of code or name"})
+    active = fields.Boolean()
+
+
+class ItemQueryArgsSchema(CodeQueryArgsSchema):
+    kind = fields.String(validate=validate.OneOf(ITEM_KINDS))
+
+
+class LocationQueryArgsSchema(CodeQueryArgsSchema):
+    kind = fields.String(validate=validate.OneOf(LOCATION_KINDS))
+    region = fields.String()
+
+
+class BalanceSchema(Schema):
+    sku = fields.Function(lambda b: b.item.sku)
+    location = fields.Function(lambda b: b.location.code)
+    region = fields.Function(lambda b: b.location.region.code)
+    on_hand = Quantity()
+    reserved = Quantity()
+    free = Quantity()
+    updated_at = Time()
+
+
+class BalanceQueryArgsSchema(Schema):
+    sku = fields.String()
+    location = fields.String()
+    region = fields.String()
+    below_zero_free = fields.Boolean(metadata={"description": "only balances whose free stock is below zero"})
+
+
+class MovementInSchema(Schema):
+    """One stock movement. `quantity`: received/issued/moved (> 0), signed change (adjustment, != 0),
+    or the counted balance (count, >= 0)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(MOVEMENT_KINDS))
+    sku = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    quantity = Quantity(required=True)
+    location = fields.String(
+        validate=validate.Length(min=1, max=64), metadata={"description": "receipt, issue, adjustment, count"}
+    )
+    from_location = fields.String(
+        validate=validate.Length(min=1, max=64), metadata={"description": "transfer"}
+    )
+    to_location = fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "transfer"})
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reference_type = fields.String(load_default="free", validate=validate.OneOf(REFERENCE_TYPES))
+    reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+
+    @validates_schema
+    def _fields_for_kind(self, data, **kwargs):
+        kind, qty = data.get("kind"), data.get("quantity")
+        if kind == "transfer":
+            for name in ("from_location", "to_location"):
+                if not data.get(name):
+                    raise ValidationError("required for a transfer", name)
+            if data.get("location"):
+                raise ValidationError("a transfer names from_location and to_location", "location")
+        elif kind is not None:
+            if not data.get("location"):
+                raise ValidationError(f"required for {kind}", "location")
+            for name in ("from_location", "to_location"):
+                if data.get(name):
+                    raise ValidationError("only for a transfer", name)
+        if qty is not None and kind in ("receipt", "issue", "transfer") and qty <= 0:
+            raise ValidationError("must be > 0", "quantity")
+        if qty is not None and kind == "adjustment" and qty == 0:
+            raise ValidationError("must not be 0", "quantity")
+        if qty is not None and kind == "count" and qty < 0:
+            raise ValidationError("a counted balance must be >= 0", "quantity")
+
+
+class MovementBatchInSchema(Schema):
+    movements = fields.List(
+        fields.Nested(MovementInSchema), required=True, validate=validate.Length(min=1, max=1000)
+    )
+
+
+class LedgerEntrySchema(Schema):
+    id = fields.Integer()
+    movement_id = fields.Integer()
+    kind = fields.Function(lambda e: e.movement.kind)
+    sku = fields.Function(lambda e: e.movement.item.sku)
+    location = fields.Function(lambda e: e.location.code)
+    delta = Quantity()
+    balance_after = Quantity()
+    reason = fields.Function(lambda e: e.movement.reason)
+    reference_type = fields.Function(lambda e: e.movement.reference_type)
+    reference = fields.Function(lambda e: e.movement.reference)
+    created_by = fields.Function(lambda e: e.movement.created_by_id)
+    created_at = Time()
+
+
+class LedgerEffectSchema(Schema):
+    location = fields.Function(lambda e: e.location.code)
+    delta = Quantity()
+    balance_after = Quantity()
+
+
+class MovementSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    sku = fields.Function(lambda m: m.item.sku)
+    quantity = Quantity()
+    from_location = fields.Function(lambda m: m.from_location.code if m.from_location else None)
+    to_location = fields.Function(lambda m: m.to_location.code if m.to_location else None)
+    reason = fields.String()
+    reference_type = fields.String()
+    reference = fields.String(allow_none=True)
+    created_by = fields.Integer(attribute="created_by_id")
+    created_at = Time()
+    entries = fields.List(fields.Nested(LedgerEffectSchema))
+
+
+class MovementBatchSchema(Schema):
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class LedgerQueryArgsSchema(Schema):
+    sku = fields.String()
+    location = fields.String()
+    kind = fields.String(validate=validate.OneOf(MOVEMENT_KINDS))
+    reference = fields.String()
+    since = Time()
+    until = Time()
+
+
+class StockAsOfQueryArgsSchema(Schema):
+    at = Time(required=True)
+    sku = fields.String()
+    location = fields.String()
+
+
+class StockAsOfSchema(Schema):
+    sku = fields.String()
+    location = fields.String()
+    on_hand = Quantity()
+
+
+class CountUploadSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    reason = fields.String(load_default="stock count", validate=validate.Length(max=500))

@@ -1,0 +1,434 @@
+"""Inventory services: master data, and the stock ledger through which every stock change goes.
+
+`post_movements` is the one way stock changes. It locks the balances it touches (rows created if
+missing, then `SELECT ... FOR UPDATE` in (item, location) order, so two transfers in opposite
+directions cannot deadlock), applies the movements in order, refuses any that would take a
+balance below zero or into reserved stock, and writes one ledger entry per balance change. The
+caller commits.
+"""
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from core.db import db, utcnow
+from core.errors import Conflict, Invalid, NotFound
+from inventory.models import (
+    Item,
+    LedgerEntry,
+    Location,
+    Region,
+    StockBalance,
+    StockMovement,
+    StockReservation,
+)
+
+ZERO = Decimal(0)
+
+
+class InsufficientStock(Conflict):
+    code = "insufficient_stock"
+
+
+# -- master data ---------------------------------------------------------------------------------
+
+
+def _one(model, column, value, what: str, field: str | None):
+    row = db.session.scalar(select(model).where(column == value))
+    if row is None:
+        if field:
+            raise Invalid(field, f"unknown {what} {value!r}")
+        raise NotFound(f"no {what} {value!r}")
+    return row
+
+
+def get_region(code: str, *, field: str | None = None) -> Region:
+    """The region with `code`: 404, or 422 on `field` when it is a reference in a payload."""
+    return _one(Region, Region.code, code, "region", field)
+
+
+def get_item(sku: str, *, field: str | None = None) -> Item:
+    return _one(Item, Item.sku, sku, "sku", field)
+
+
+def get_location(code: str, *, field: str | None = None) -> Location:
+    return _one(Location, Location.code, code, "location", field)
+
+
+def _apply(row, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(row, name, value)
+
+
+def _location_fields(fields: dict) -> dict:
+    fields = dict(fields)
+    if "region_code" in fields:
+        fields["region"] = get_region(fields.pop("region_code"), field="region")
+    return fields
+
+
+def save_region(code: str, fields: dict, *, create: bool | None = None) -> tuple[Region, bool]:
+    """Create or update a region (`create` True: must be new, False: must exist, None: upsert).
+
+    Returns the row and whether it was created.
+    """
+    return save_by_key(Region, Region.code, code, fields, create=create, what="region")
+
+
+def save_item(sku: str, fields: dict, *, create: bool | None = None) -> tuple[Item, bool]:
+    return save_by_key(Item, Item.sku, sku, fields, create=create, what="item")
+
+
+def save_location(code: str, fields: dict, *, create: bool | None = None) -> tuple[Location, bool]:
+    return save_by_key(
+        Location, Location.code, code, _location_fields(fields), create=create, what="location"
+    )
+
+
+def save_by_key(model, column, key, fields: dict, *, create: bool | None, what: str):
+    """Create or update the `model` row whose natural key `column` is `key`; return (row, created)."""
+    row = db.session.scalar(select(model).where(column == key))
+    if row is not None and create is True:
+        raise Conflict(f"{what} {key!r} exists", code=f"{what}_exists")
+    if row is None and create is False:
+        raise NotFound(f"no {what} {key!r}")
+    created = row is None
+    if created:
+        row = model(**{column.key: key})
+        db.session.add(row)
+    _apply(row, fields)
+    db.session.flush()
+    return row, created
+
+
+def upsert_many(save, key_name: str, rows: list[dict]) -> dict:
+    """Bulk upsert by natural key in one transaction; return the counts created and updated."""
+    keys = [row[key_name] for row in rows]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise Invalid(key_name, f"listed more than once: {', '.join(duplicates)}")
+    created = sum(save(row[key_name], {k: v for k, v in row.items() if k != key_name})[1] for row in rows)
+    return {"created": created, "updated": len(rows) - created}
+
+
+def delete_unused(row, in_use: bool, what: str) -> None:
+    """Delete a master record no document refers to; deactivate it instead when one does (409 if asked)."""
+    if in_use:
+        raise Conflict(f"{what} is referenced by stock or documents; deactivate it instead", code="in_use")
+    db.session.delete(row)
+    db.session.flush()
+
+
+def item_in_use(item: Item) -> bool:
+    return db.session.scalar(select(func.count()).where(StockBalance.item_id == item.id)) > 0
+
+
+def location_in_use(location: Location) -> bool:
+    return db.session.scalar(select(func.count()).where(StockBalance.location_id == location.id)) > 0
+
+
+def region_in_use(region: Region) -> bool:
+    return db.session.scalar(select(func.count()).where(Location.region_id == region.id)) > 0
+
+
+# -- balances and the ledger ------------------------------------------------------------------------
+
+
+def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
+    """Create missing balances, then lock all of `keys` (item_id, location_id) in sorted order."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    now = utcnow()
+    values = [
+        {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
+        for i, loc in keys
+    ]
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(StockBalance).values(values).on_conflict_do_nothing(index_elements=["item_id", "location_id"])
+    )
+    stmt = (
+        select(StockBalance)
+        .where(tuple_(StockBalance.item_id, StockBalance.location_id).in_(keys))
+        .order_by(StockBalance.item_id, StockBalance.location_id)
+        .with_for_update(of=StockBalance)
+        .execution_options(populate_existing=True)
+    )
+    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt)}
+
+
+def _resolve(spec: dict, index: int) -> StockMovement:
+    """A StockMovement (not yet added) from one validated movement payload."""
+    field = f"movements[{index}]." if index >= 0 else ""
+    item = get_item(spec["sku"], field=f"{field}sku")
+    source = target = None
+    if spec["kind"] == "transfer":
+        source = get_location(spec["from_location"], field=f"{field}from_location")
+        target = get_location(spec["to_location"], field=f"{field}to_location")
+    elif spec["kind"] == "issue":
+        source = get_location(spec["location"], field=f"{field}location")
+    else:
+        target = get_location(spec["location"], field=f"{field}location")
+    return StockMovement(
+        kind=spec["kind"],
+        item=item,
+        quantity=spec["quantity"],
+        from_location=source,
+        to_location=target,
+        reason=spec.get("reason") or "",
+        reference_type=spec.get("reference_type") or "free",
+        reference=spec.get("reference"),
+    )
+
+
+def _deltas(movement: StockMovement, balances) -> list[tuple[Location, Decimal]]:
+    """The (location, change of on hand) pairs a movement makes, given the current balances."""
+    qty, kind = movement.quantity, movement.kind
+    if kind == "transfer":
+        return [(movement.from_location, -qty), (movement.to_location, qty)]
+    if kind == "issue":
+        return [(movement.from_location, -qty)]
+    if kind == "count":
+        current = balances[(movement.item.id, movement.to_location.id)].on_hand
+        return [(movement.to_location, qty - current)]
+    return [(movement.to_location, qty)]  # receipt (+), adjustment (signed)
+
+
+def _check(balance: StockBalance, location: Location, movement: StockMovement, delta: Decimal) -> None:
+    if delta >= 0 or location.allow_negative_stock:
+        return
+    sku, where = movement.item.sku, location.code
+    if balance.on_hand < 0:
+        raise InsufficientStock(
+            f"{movement.kind} of {movement.quantity} {sku} at {where} would take stock to {balance.on_hand}",
+            sku=sku,
+            location=where,
+            on_hand=float(balance.on_hand - delta),
+        )
+    if balance.on_hand < balance.reserved:
+        raise InsufficientStock(
+            f"{movement.kind} of {movement.quantity} {sku} at {where} would use reserved stock "
+            f"(free {balance.on_hand - delta - balance.reserved})",
+            sku=sku,
+            location=where,
+            free=float(balance.on_hand - delta - balance.reserved),
+        )
+
+
+def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
+    """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
+    movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
+    for m in movements:
+        if m.kind == "transfer" and m.from_location.id == m.to_location.id:
+            raise Invalid("to_location", "a transfer needs two different locations")
+    keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
+    balances = lock_balances(keys)
+    now = utcnow()
+    for movement in movements:
+        movement.created_by_id, movement.created_at = user_id, now
+        db.session.add(movement)
+        for location, delta in _deltas(movement, balances):
+            balance = balances[(movement.item.id, location.id)]
+            balance.on_hand += delta
+            balance.updated_at = now
+            _check(balance, location, movement, delta)
+            movement.entries.append(
+                LedgerEntry(
+                    item_id=movement.item.id,
+                    location_id=location.id,
+                    delta=delta,
+                    balance_after=balance.on_hand,
+                    created_at=now,
+                )
+            )
+    db.session.flush()
+    return movements
+
+
+def post_movement(*, user_id: int, **spec) -> StockMovement:
+    """Post one movement (keyword fields as in the movement schema)."""
+    return post_movements([spec], user_id=user_id)[0]
+
+
+def reserve_stock(
+    *, sku: str, location: str, quantity: Decimal, reference_type: str, reference: str, user_id: int
+) -> StockReservation:
+    """Hold free stock for a document; 409 if not enough is free."""
+    item, loc = get_item(sku, field="sku"), get_location(location, field="location")
+    balance = lock_balances([(item.id, loc.id)])[(item.id, loc.id)]
+    if balance.free < quantity and not loc.allow_negative_stock:
+        raise InsufficientStock(
+            f"only {balance.free} {sku} free at {location}, {quantity} to reserve",
+            sku=sku,
+            location=location,
+            free=float(balance.free),
+        )
+    balance.reserved += quantity
+    reservation = StockReservation(
+        item=item,
+        location=loc,
+        quantity=quantity,
+        reference_type=reference_type,
+        reference=reference,
+        created_by_id=user_id,
+    )
+    db.session.add(reservation)
+    db.session.flush()
+    return reservation
+
+
+def release_reservations(*, reference_type: str, reference: str) -> Decimal:
+    """Release every open reservation of a document; return the quantity released."""
+    stmt = select(StockReservation).where(
+        StockReservation.reference_type == reference_type,
+        StockReservation.reference == reference,
+        StockReservation.released_at.is_(None),
+    )
+    open_ones = db.session.scalars(stmt).all()
+    balances = lock_balances((r.item_id, r.location_id) for r in open_ones)
+    released, now = ZERO, utcnow()
+    for r in open_ones:
+        balances[(r.item_id, r.location_id)].reserved -= r.quantity
+        r.released_at = now
+        released += r.quantity
+    db.session.flush()
+    return released
+
+
+def balances_query(
+    *,
+    sku: str | None = None,
+    location: str | None = None,
+    region: str | None = None,
+    below_zero_free: bool | None = None,
+) -> Select:
+    """Balances filtered by sku, location, region, or free stock below zero; ordered for paging."""
+    stmt = (
+        select(StockBalance)
+        .join(StockBalance.item)
+        .join(StockBalance.location)
+        .order_by(Item.sku, Location.code)
+    )
+    if sku:
+        stmt = stmt.where(Item.sku == sku)
+    if location:
+        stmt = stmt.where(Location.code == location)
+    if region:
+        stmt = stmt.where(
+            Location.region_id == select(Region.id).where(Region.code == region).scalar_subquery()
+        )
+    if below_zero_free:
+        stmt = stmt.where(StockBalance.on_hand - StockBalance.reserved < 0)
+    return stmt
+
+
+def ledger_query(
+    *,
+    sku: str | None = None,
+    location: str | None = None,
+    kind: str | None = None,
+    reference: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select:
+    """Ledger entries, newest first, filtered by sku, location, movement kind, reference and time."""
+    stmt = (
+        select(LedgerEntry)
+        .join(LedgerEntry.movement)
+        .join(StockMovement.item)
+        .order_by(LedgerEntry.id.desc())
+    )
+    if sku:
+        stmt = stmt.where(Item.sku == sku)
+    if location:
+        stmt = stmt.where(
+            LedgerEntry.location_id == select(Location.id).where(Location.code == location).scalar_subquery()
+        )
+    if kind:
+        stmt = stmt.where(StockMovement.kind == kind)
+    if reference:
+        stmt = stmt.where(StockMovement.reference == reference)
+    if since:
+        stmt = stmt.where(LedgerEntry.created_at >= since)
+    if until:
+        stmt = stmt.where(LedgerEntry.created_at <= until)
+    return stmt
+
+
+def stock_as_of(at: datetime, *, sku: str | None = None, location: str | None = None) -> list[dict]:
+    """On hand per (sku, location) at instant `at`, summed from the ledger."""
+    stmt = (
+        select(Item.sku, Location.code, func.sum(LedgerEntry.delta))
+        .join(Item, Item.id == LedgerEntry.item_id)
+        .join(Location, Location.id == LedgerEntry.location_id)
+        .where(LedgerEntry.created_at <= at)
+        .group_by(Item.sku, Location.code)
+        .order_by(Item.sku, Location.code)
+    )
+    if sku:
+        stmt = stmt.where(Item.sku == sku)
+    if location:
+        stmt = stmt.where(Location.code == location)
+    return [{"sku": s, "location": loc, "on_hand": qty} for s, loc, qty in db.session.execute(stmt)]
+
+
+def ledger_sums() -> dict[tuple[int, int], Decimal]:
+    """Sum of ledger deltas per (item_id, location_id): what every balance must equal."""
+    stmt = select(LedgerEntry.item_id, LedgerEntry.location_id, func.sum(LedgerEntry.delta)).group_by(
+        LedgerEntry.item_id, LedgerEntry.location_id
+    )
+    return {(i, loc): total for i, loc, total in db.session.execute(stmt)}
+
+
+def import_count_csv(text: str, *, user_id: int, reason: str = "stock count") -> list[StockMovement]:
+    """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"sku", "location", "counted"} - set(reader.fieldnames or ())
+    if missing:
+        raise Invalid(
+            "file", f"CSV header must name sku, location, counted; missing {', '.join(sorted(missing))}"
+        )
+    specs, errors = [], {}
+    for row_number, row in enumerate(reader, start=2):
+        problems = _count_row_problems(row)
+        if problems:
+            errors[f"row {row_number}"] = problems
+        else:
+            specs.append(
+                {
+                    "kind": "count",
+                    "sku": row["sku"].strip(),
+                    "location": row["location"].strip(),
+                    "quantity": Decimal(row["counted"].strip()),
+                    "reason": reason,
+                    "reference_type": "count",
+                }
+            )
+    if errors or not specs:
+        raise Invalid(
+            "file", "no rows" if not errors else f"{len(errors)} bad row(s); nothing was posted", rows=errors
+        )
+    return post_movements(specs, user_id=user_id)
+
+
+def _count_row_problems(row: dict) -> list[str]:
+    problems = []
+    sku, location, counted = ((row.get(k) or "").strip() for k in ("sku", "location", "counted"))
+    if not db.session.scalar(select(Item.id).where(Item.sku == sku)):
+        problems.append(f"unknown sku {sku!r}")
+    if not db.session.scalar(select(Location.id).where(Location.code == location)):
+        problems.append(f"unknown location {location!r}")
+    try:
+        value = Decimal(counted)
+        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.000001")):
+            problems.append(f"counted {counted!r} must be a number >= 0 with at most 6 decimals")
+    except ArithmeticError:
+        problems.append(f"counted {counted!r} is not a number")
+    return problems
