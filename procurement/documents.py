@@ -19,7 +19,7 @@ def assign_number(document, prefix: str) -> None:
 
     The id is only known after an insert, so the row goes in under a unique placeholder first.
     """
-    document.number = f"new-{uuid4().hex}"
+    document.number = f"new-{uuid4().hex[:27]}"
     db.session.add(document)
     db.session.flush()
     document.number = f"{prefix}-{document.id:06d}"

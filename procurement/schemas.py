@@ -19,18 +19,23 @@ def Hours(**kwargs):
     return Quantity(validate=validate.Range(min=0, max=MAX_HOURS), **kwargs)
 
 
-def _plausible_instant(value) -> None:
-    try:
-        year = value.astimezone(UTC).year
-    except OverflowError as e:
-        raise ValidationError("out of range") from e
-    if not 1970 <= year <= 2999:
-        raise ValidationError("must be between the years 1970 and 2999")
+class Instant(fields.AwareDateTime):
+    """An ISO 8601 instant between the years 1970 and 2999, loaded in UTC (no offset means UTC)."""
 
+    default_error_messages = {"range": "must be between the years 1970 and 2999"}
 
-def Instant(**kwargs):
-    """An ISO 8601 instant in a plausible range (input without an offset is UTC)."""
-    return Time(validate=_plausible_instant, **kwargs)
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment = moment.astimezone(UTC)
+        except OverflowError as e:
+            raise self.make_error("range") from e
+        if not 1970 <= moment.year <= 2999:
+            raise self.make_error("range")
+        return moment
 
 
 def RefField(**kwargs):
