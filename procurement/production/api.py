@@ -129,7 +129,7 @@ class Routes(MethodView):
     @blp.response(200, UpsertResultSchema)
     def put(self, rows):
         """Create or update routes keyed by (sku, resource), all or none; components are replaced."""
-        return service.upsert_routes([{**row, "resource": row.pop("resource_code")} for row in rows])
+        return service.upsert_routes([{"resource": row.pop("resource_code"), **row} for row in rows])
 
 
 @blp.route("/routes/<int:route_id>")
