@@ -32,6 +32,12 @@ from inventory.models import (
 ZERO = Decimal(0)
 
 
+def show(quantity: Decimal) -> str:
+    """A quantity for a message: `-1`, `2.5`, never `-1.000000` or `1E+2`."""
+    text = f"{quantity:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
@@ -172,6 +178,8 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     if spec["kind"] == "transfer":
         source = get_location(spec["from_location"], field=f"{field}from_location")
         target = get_location(spec["to_location"], field=f"{field}to_location")
+        if source.id == target.id:
+            raise Invalid(f"{field}to_location", "a transfer needs two different locations")
     elif spec["kind"] == "issue":
         source = get_location(spec["location"], field=f"{field}location")
     else:
@@ -202,54 +210,54 @@ def _deltas(movement: StockMovement, balances) -> list[tuple[Location, Decimal]]
 
 
 def _check(balance: StockBalance, location: Location, movement: StockMovement, delta: Decimal) -> None:
+    """Refuse a decrease that takes on hand below zero or, except for a count, into reserved stock."""
     if delta >= 0 or location.allow_negative_stock:
         return
-    sku, where = movement.item.sku, location.code
+    sku, where, before = movement.item.sku, location.code, balance.on_hand - delta
+    what = f"{movement.kind} of {show(movement.quantity)} {sku} at {where}"
     if balance.on_hand < 0:
         raise InsufficientStock(
-            f"{movement.kind} of {movement.quantity} {sku} at {where} would take stock to {balance.on_hand}",
+            f"{what} would take stock to {show(balance.on_hand)}",
             sku=sku,
             location=where,
-            on_hand=float(balance.on_hand - delta),
+            on_hand=float(before),
         )
-    if balance.on_hand < balance.reserved:
+    if balance.on_hand < balance.reserved and movement.kind != "count":
+        free = before - balance.reserved
         raise InsufficientStock(
-            f"{movement.kind} of {movement.quantity} {sku} at {where} would use reserved stock "
-            f"(free {balance.on_hand - delta - balance.reserved})",
-            sku=sku,
-            location=where,
-            free=float(balance.on_hand - delta - balance.reserved),
+            f"{what} would use reserved stock (free {show(free)})", sku=sku, location=where, free=float(free)
         )
 
 
 def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
     movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
-    for m in movements:
-        if m.kind == "transfer" and m.from_location.id == m.to_location.id:
-            raise Invalid("to_location", "a transfer needs two different locations")
     keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
     balances = lock_balances(keys)
     now = utcnow()
-    for movement in movements:
-        movement.created_by_id, movement.created_at = user_id, now
-        db.session.add(movement)
-        for location, delta in _deltas(movement, balances):
-            balance = balances[(movement.item.id, location.id)]
-            balance.on_hand += delta
-            balance.updated_at = now
-            _check(balance, location, movement, delta)
-            movement.entries.append(
-                LedgerEntry(
-                    item_id=movement.item.id,
-                    location_id=location.id,
-                    delta=delta,
-                    balance_after=balance.on_hand,
-                    created_at=now,
-                )
-            )
-    db.session.flush()
+    with db.session.begin_nested():  # a refused movement leaves the session as it was
+        for movement in movements:
+            _book(movement, balances, user_id=user_id, now=now)
     return movements
+
+
+def _book(movement: StockMovement, balances, *, user_id: int, now: datetime) -> None:
+    """Add one movement, change its balances (refusing a shortfall) and write its ledger entries."""
+    movement.created_by_id, movement.created_at = user_id, now
+    db.session.add(movement)
+    for location, delta in _deltas(movement, balances):
+        balance = balances[(movement.item.id, location.id)]
+        balance.on_hand += delta
+        balance.updated_at = now
+        _check(balance, location, movement, delta)
+        entry = LedgerEntry(
+            item_id=movement.item.id,
+            location_id=location.id,
+            delta=delta,
+            balance_after=balance.on_hand,
+            created_at=now,
+        )
+        movement.entries.append(entry)
 
 
 def post_movement(*, user_id: int, **spec) -> StockMovement:
@@ -265,7 +273,7 @@ def reserve_stock(
     balance = lock_balances([(item.id, loc.id)])[(item.id, loc.id)]
     if balance.free < quantity and not loc.allow_negative_stock:
         raise InsufficientStock(
-            f"only {balance.free} {sku} free at {location}, {quantity} to reserve",
+            f"only {show(balance.free)} {sku} free at {location}, {show(quantity)} to reserve",
             sku=sku,
             location=location,
             free=float(balance.free),
