@@ -113,25 +113,42 @@ class MovementInSchema(Schema):
 
     @validates_schema
     def _fields_for_kind(self, data, **kwargs):
-        kind, qty = data.get("kind"), data.get("quantity")
-        if kind == "transfer":
-            for name in ("from_location", "to_location"):
-                if not data.get(name):
-                    raise ValidationError("required for a transfer", name)
-            if data.get("location"):
-                raise ValidationError("a transfer names from_location and to_location", "location")
-        elif kind is not None:
-            if not data.get("location"):
-                raise ValidationError(f"required for {kind}", "location")
-            for name in ("from_location", "to_location"):
-                if data.get(name):
-                    raise ValidationError("only for a transfer", name)
-        if qty is not None and kind in ("receipt", "issue", "transfer") and qty <= 0:
-            raise ValidationError("must be > 0", "quantity")
-        if qty is not None and kind == "adjustment" and qty == 0:
-            raise ValidationError("must not be 0", "quantity")
-        if qty is not None and kind == "count" and qty < 0:
-            raise ValidationError("a counted balance must be >= 0", "quantity")
+        errors = _place_errors(data.get("kind"), data) | _quantity_errors(
+            data.get("kind"), data.get("quantity")
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _place_errors(kind: str | None, data: dict) -> dict:
+    """Every misplaced location field: a transfer names from/to, the other kinds one location."""
+    if kind is None:
+        return {}
+    if kind == "transfer":
+        errors = {
+            name: ["required for a transfer"]
+            for name in ("from_location", "to_location")
+            if not data.get(name)
+        }
+        if data.get("location"):
+            errors["location"] = ["a transfer names from_location and to_location"]
+        return errors
+    errors = {name: ["only for a transfer"] for name in ("from_location", "to_location") if data.get(name)}
+    if not data.get("location"):
+        errors["location"] = [f"required for {kind}"]
+    return errors
+
+
+def _quantity_errors(kind: str | None, qty) -> dict:
+    if qty is None:
+        return {}
+    if kind in ("receipt", "issue", "transfer") and qty <= 0:
+        return {"quantity": ["must be > 0"]}
+    if kind == "adjustment" and qty == 0:
+        return {"quantity": ["must not be 0"]}
+    if kind == "count" and qty < 0:
+        return {"quantity": ["a counted balance must be >= 0"]}
+    return {}
 
 
 class MovementBatchInSchema(Schema):
