@@ -58,8 +58,8 @@ class LocationUpdateSchema(LocationSchema):
 
 
 class UpsertResultSchema(Schema):
-    created = fields.Integer()
-    updated = fields.Integer()
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
 
 
 class CodeQueryArgsSchema(Schema):
@@ -77,13 +77,13 @@ class LocationQueryArgsSchema(CodeQueryArgsSchema):
 
 
 class BalanceSchema(Schema):
-    sku = fields.Function(lambda b: b.item.sku)
-    location = fields.Function(lambda b: b.location.code)
-    region = fields.Function(lambda b: b.location.region.code)
-    on_hand = Quantity()
-    reserved = Quantity()
-    free = Quantity()
-    updated_at = Time()
+    sku = fields.String(attribute="item.sku", required=True)
+    location = fields.String(attribute="location.code", required=True)
+    region = fields.String(attribute="location.region.code", required=True)
+    on_hand = Quantity(required=True)
+    reserved = Quantity(required=True)
+    free = Quantity(required=True)
+    updated_at = Time(required=True)
 
 
 class BalanceQueryArgsSchema(Schema):
@@ -158,43 +158,47 @@ class MovementBatchInSchema(Schema):
 
 
 class LedgerEntrySchema(Schema):
-    id = fields.Integer()
-    movement_id = fields.Integer()
-    kind = fields.Function(lambda e: e.movement.kind)
-    sku = fields.Function(lambda e: e.movement.item.sku)
-    location = fields.Function(lambda e: e.location.code)
-    delta = Quantity()
-    balance_after = Quantity()
-    reason = fields.Function(lambda e: e.movement.reason)
-    reference_type = fields.Function(lambda e: e.movement.reference_type)
-    reference = fields.Function(lambda e: e.movement.reference)
-    created_by = fields.Function(lambda e: e.movement.created_by_id)
-    created_at = Time()
+    id = fields.Integer(required=True)
+    movement_id = fields.Integer(required=True)
+    kind = fields.String(attribute="movement.kind", required=True)
+    sku = fields.String(attribute="movement.item.sku", required=True)
+    location = fields.String(attribute="location.code", required=True)
+    delta = Quantity(required=True)
+    balance_after = Quantity(required=True)
+    reason = fields.String(attribute="movement.reason", required=True)
+    reference_type = fields.String(attribute="movement.reference_type", required=True)
+    reference = fields.String(attribute="movement.reference", allow_none=True, required=True)
+    created_by = fields.Integer(attribute="movement.created_by_id", required=True)
+    created_at = Time(required=True)
 
 
 class LedgerEffectSchema(Schema):
-    location = fields.Function(lambda e: e.location.code)
-    delta = Quantity()
-    balance_after = Quantity()
+    location = fields.String(attribute="location.code", required=True)
+    delta = Quantity(required=True)
+    balance_after = Quantity(required=True)
+
+
+class LocationCodeSchema(Schema):
+    code = fields.String(required=True)
 
 
 class MovementSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    sku = fields.Function(lambda m: m.item.sku)
-    quantity = Quantity()
-    from_location = fields.Function(lambda m: m.from_location.code if m.from_location else None)
-    to_location = fields.Function(lambda m: m.to_location.code if m.to_location else None)
-    reason = fields.String()
-    reference_type = fields.String()
-    reference = fields.String(allow_none=True)
-    created_by = fields.Integer(attribute="created_by_id")
-    created_at = Time()
-    entries = fields.List(fields.Nested(LedgerEffectSchema))
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    sku = fields.String(attribute="item.sku", required=True)
+    quantity = Quantity(required=True)
+    from_location = fields.Pluck(LocationCodeSchema, "code", allow_none=True, required=True)
+    to_location = fields.Pluck(LocationCodeSchema, "code", allow_none=True, required=True)
+    reason = fields.String(required=True)
+    reference_type = fields.String(required=True)
+    reference = fields.String(allow_none=True, required=True)
+    created_by = fields.Integer(attribute="created_by_id", required=True)
+    created_at = Time(required=True)
+    entries = fields.List(fields.Nested(LedgerEffectSchema), required=True)
 
 
 class MovementBatchSchema(Schema):
-    movements = fields.List(fields.Nested(MovementSchema))
+    movements = fields.List(fields.Nested(MovementSchema), required=True)
 
 
 class LedgerQueryArgsSchema(Schema):
@@ -213,9 +217,9 @@ class StockAsOfQueryArgsSchema(Schema):
 
 
 class StockAsOfSchema(Schema):
-    sku = fields.String()
-    location = fields.String()
-    on_hand = Quantity()
+    sku = fields.String(required=True)
+    location = fields.String(required=True)
+    on_hand = Quantity(required=True)
 
 
 class CountUploadSchema(Schema):
