@@ -223,5 +223,6 @@ class StockAsOfSchema(Schema):
 
 
 class CountUploadSchema(Schema):
+    """A CSV of `sku,location,counted`; its movements carry the reason "stock count"."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    reason = fields.String(load_default="stock count", validate=validate.Length(max=500))
