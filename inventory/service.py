@@ -196,34 +196,32 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     )
 
 
-def _deltas(movement: StockMovement, balances) -> list[tuple[Location, Decimal]]:
-    """The (location, change of on hand) pairs a movement makes, given the current balances."""
+def _deltas(movement: StockMovement, on_hand: dict) -> list[tuple[Location, Decimal]]:
+    """The (location, change of on hand) pairs a movement makes, given on hand per (item, location)."""
     qty, kind = movement.quantity, movement.kind
     if kind == "transfer":
         return [(movement.from_location, -qty), (movement.to_location, qty)]
     if kind == "issue":
         return [(movement.from_location, -qty)]
     if kind == "count":
-        current = balances[(movement.item.id, movement.to_location.id)].on_hand
-        return [(movement.to_location, qty - current)]
+        return [(movement.to_location, qty - on_hand[(movement.item.id, movement.to_location.id)])]
     return [(movement.to_location, qty)]  # receipt (+), adjustment (signed)
 
 
-def _check(balance: StockBalance, location: Location, movement: StockMovement, delta: Decimal) -> None:
+def _check(
+    after: Decimal, reserved: Decimal, location: Location, movement: StockMovement, delta: Decimal
+) -> None:
     """Refuse a decrease that takes on hand below zero or, except for a count, into reserved stock."""
     if delta >= 0 or location.allow_negative_stock:
         return
-    sku, where, before = movement.item.sku, location.code, balance.on_hand - delta
+    sku, where, before = movement.item.sku, location.code, after - delta
     what = f"{movement.kind} of {show(movement.quantity)} {sku} at {where}"
-    if balance.on_hand < 0:
+    if after < 0:
         raise InsufficientStock(
-            f"{what} would take stock to {show(balance.on_hand)}",
-            sku=sku,
-            location=where,
-            on_hand=float(before),
+            f"{what} would take stock to {show(after)}", sku=sku, location=where, on_hand=float(before)
         )
-    if balance.on_hand < balance.reserved and movement.kind != "count":
-        free = before - balance.reserved
+    if after < reserved and movement.kind != "count":
+        free = before - reserved
         raise InsufficientStock(
             f"{what} would use reserved stock (free {show(free)})", sku=sku, location=where, free=float(free)
         )
@@ -234,27 +232,39 @@ def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
     keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
     balances = lock_balances(keys)
+    on_hand = {key: balance.on_hand for key, balance in balances.items()}
+    # Every movement is checked before anything changes, so a refusal leaves the session as it was.
+    changes = [_changes(m, on_hand, balances) for m in movements]
     now = utcnow()
-    with db.session.begin_nested():  # a refused movement leaves the session as it was
-        for movement in movements:
-            _book(movement, balances, user_id=user_id, now=now)
+    for movement, movement_changes in zip(movements, changes, strict=True):
+        _book(movement, movement_changes, balances, user_id=user_id, now=now)
+    db.session.flush()
     return movements
 
 
-def _book(movement: StockMovement, balances, *, user_id: int, now: datetime) -> None:
-    """Add one movement, change its balances (refusing a shortfall) and write its ledger entries."""
+def _changes(movement: StockMovement, on_hand: dict, balances) -> list[tuple[Location, Decimal, Decimal]]:
+    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall."""
+    changes = []
+    for location, delta in _deltas(movement, on_hand):
+        key = (movement.item.id, location.id)
+        on_hand[key] += delta
+        _check(on_hand[key], balances[key].reserved, location, movement, delta)
+        changes.append((location, delta, on_hand[key]))
+    return changes
+
+
+def _book(movement: StockMovement, changes, balances, *, user_id: int, now: datetime) -> None:
+    """Add one checked movement, set its balances and write its ledger entries."""
     movement.created_by_id, movement.created_at = user_id, now
     db.session.add(movement)
-    for location, delta in _deltas(movement, balances):
+    for location, delta, after in changes:
         balance = balances[(movement.item.id, location.id)]
-        balance.on_hand += delta
-        balance.updated_at = now
-        _check(balance, location, movement, delta)
+        balance.on_hand, balance.updated_at = after, now
         entry = LedgerEntry(
             item_id=movement.item.id,
             location_id=location.id,
             delta=delta,
-            balance_after=balance.on_hand,
+            balance_after=after,
             created_at=now,
         )
         movement.entries.append(entry)
