@@ -1,5 +1,7 @@
 """`Idempotency-Key`: a retried write returns the first result and applies nothing."""
 
+import io
+
 RECEIPT = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 5}
 
 
@@ -63,3 +65,21 @@ def test_an_overlong_key_is_422(client, headers, stock):
     response = post(client, headers, RECEIPT, "k" * 201)
     assert response.status_code == 422
     assert "Idempotency-Key" in response.get_json()["errors"]["json"]
+
+
+def test_a_retried_count_upload_applies_once_though_its_multipart_boundary_changes(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    bearer = {**headers("warehouse"), "Idempotency-Key": "count-1"}
+
+    def upload(csv: str):
+        data = {"file": (io.BytesIO(csv.encode()), "count.csv")}
+        return client.post("/api/v1/counts", data=data, headers=bearer, content_type="multipart/form-data")
+
+    first, retry = (
+        upload("sku,location,counted\nSKU-1,WH-1,4\n"),
+        upload("sku,location,counted\nSKU-1,WH-1,4\n"),
+    )
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    assert upload("sku,location,counted\nSKU-1,WH-1,3\n").status_code == 409
+    assert ledger_length(client, headers) == 2
