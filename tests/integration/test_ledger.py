@@ -9,7 +9,7 @@ from core.db import utcnow
 from core.errors import Invalid
 from inventory import service
 from inventory.models import StockMovement
-from tests.factories import balance_of, make_item, make_location, post, stock_at
+from tests.factories import balance_of, make_item, make_location, make_user, post, stock_at
 
 
 def count_rows(session, model) -> int:
@@ -25,10 +25,16 @@ def test_a_receipt_raises_on_hand_and_writes_one_ledger_entry(session, user_id):
 
 
 def test_every_movement_records_the_user_who_posted_it(session, user_id):
-    movement = stock_at("SKU-1", "WH-1", 1, user_id=user_id) and post(
-        "issue", "SKU-1", 1, user_id=user_id, location="WH-1"
-    )
-    assert movement.created_by_id == user_id
+    stock_at("SKU-1", "WH-1", 1, user_id=user_id)
+    other = make_user("warehouse").id
+    movement = post("issue", "SKU-1", 1, user_id=other, location="WH-1")
+    assert [
+        m.created_by_id for m in session.scalars(service.select(StockMovement).order_by(StockMovement.id))
+    ] == [
+        user_id,
+        other,
+    ]
+    assert movement.created_by_id == other
 
 
 def test_an_issue_below_zero_is_refused_and_changes_nothing(session, user_id):
