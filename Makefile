@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := FLASK_APP=wsgi $(BIN)/flask
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run serve test install install-dev setup-db lint format migrations clean
+.PHONY: run serve test bench install install-dev setup-db lint format migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ serve:
 
 test: install-dev
 	$(BIN)/pytest
+
+# A live gunicorn on PostgreSQL (database takt_bench, recreated): movements/s against a trivial GET.
+bench: install
+	$(BIN)/python benchmarks/stock_http.py
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.pagination import Page
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import func, select
 
 from core.auth import current_principal, require_roles
@@ -15,9 +15,25 @@ from core.transaction import HEADER as IDEMPOTENCY_HEADER
 from core.transaction import transactional
 
 
+class ErrorSchema(Schema):
+    """The one error shape; a refusal may add details (`sku`, `location`, `free`, `required_roles`, ...)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    code = fields.Integer(required=True, metadata={"description": "HTTP status"})
+    status = fields.String(required=True, metadata={"description": "machine-readable reason"})
+    message = fields.String(required=True)
+    errors = fields.Dict(metadata={"description": "field errors by location, then by field"})
+
+
+class TaktApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
 def create_api(app) -> Api:
     """One flask-smorest `Api` per app (tests build several apps), kept in `app.extensions`."""
-    api = Api(app)
+    api = TaktApi(app)
     api.register_field(Quantity, "number", None)
     app.extensions["takt_api"] = api
     return api
@@ -84,6 +100,8 @@ class SelectPage(Page):
     @property
     def items(self):
         params = self.page_params
+        if params.first_item >= params.item_count:  # past the last page (also: no OFFSET overflow)
+            return []
         stmt = self.collection.limit(params.page_size).offset(params.first_item)
         return db.session.scalars(stmt).all()
 
@@ -97,14 +115,14 @@ meta_blp = Blueprint("meta", __name__, url_prefix="/api/v1", description="Servic
 
 
 class HealthSchema(Schema):
-    status = fields.String()
-    database = fields.String()
+    status = fields.String(required=True)
+    database = fields.String(required=True)
 
 
 class WhoAmISchema(Schema):
-    user_id = fields.Integer()
-    username = fields.String()
-    roles = fields.List(fields.String())
+    user_id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    roles = fields.List(fields.String(), required=True)
 
 
 @meta_blp.route("/health")

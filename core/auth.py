@@ -114,7 +114,9 @@ def authenticate_token(secret: str) -> Principal | None:
         return None
     if token.revoked_at or (token.expires_at and token.expires_at <= utcnow()) or not token.user.active:
         return None
-    return Principal(token.user, token.role_set & (token.user.role_set | {"admin"}), token.id)
+    held = token.user.role_set
+    # An admin may scope a token to any role; anyone else keeps only the scoped roles they still hold.
+    return Principal(token.user, token.role_set if "admin" in held else token.role_set & held, token.id)
 
 
 def authenticate_password(username: str, password: str) -> User | None:

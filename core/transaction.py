@@ -26,10 +26,24 @@ MAX_KEY_LENGTH = 200
 
 def request_fingerprint() -> str:
     """SHA-256 of the method, path, query and body (JSON canonicalised) of the current request."""
-    body = request.get_json(silent=True) if request.is_json else None
-    raw = json.dumps(body, sort_keys=True).encode() if body is not None else request.get_data()
+    if request.is_json:
+        body = request.get_json(silent=True)
+        raw = json.dumps(body, sort_keys=True).encode() if body is not None else request.get_data()
+    elif request.mimetype == "multipart/form-data":
+        raw = json.dumps(_multipart_content(), sort_keys=True).encode()
+    else:
+        raw = request.get_data()
     head = f"{request.method} {request.full_path}\n".encode()
     return hashlib.sha256(head + raw).hexdigest()
+
+
+def _multipart_content() -> dict:
+    """Form fields and file digests: what a multipart retry repeats (its boundary is random)."""
+    files = {}
+    for name, upload in request.files.items(multi=True):
+        files.setdefault(name, []).append([upload.filename, hashlib.sha256(upload.stream.read()).hexdigest()])
+        upload.stream.seek(0)
+    return {"form": request.form.to_dict(flat=False), "files": files}
 
 
 def _find(user_id: int, key: str) -> IdempotencyRecord | None:

@@ -58,8 +58,8 @@ class LocationUpdateSchema(LocationSchema):
 
 
 class UpsertResultSchema(Schema):
-    created = fields.Integer()
-    updated = fields.Integer()
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
 
 
 class CodeQueryArgsSchema(Schema):
@@ -77,13 +77,13 @@ class LocationQueryArgsSchema(CodeQueryArgsSchema):
 
 
 class BalanceSchema(Schema):
-    sku = fields.Function(lambda b: b.item.sku)
-    location = fields.Function(lambda b: b.location.code)
-    region = fields.Function(lambda b: b.location.region.code)
-    on_hand = Quantity()
-    reserved = Quantity()
-    free = Quantity()
-    updated_at = Time()
+    sku = fields.String(attribute="item.sku", required=True)
+    location = fields.String(attribute="location.code", required=True)
+    region = fields.String(attribute="location.region.code", required=True)
+    on_hand = Quantity(required=True)
+    reserved = Quantity(required=True)
+    free = Quantity(required=True)
+    updated_at = Time(required=True)
 
 
 class BalanceQueryArgsSchema(Schema):
@@ -113,25 +113,42 @@ class MovementInSchema(Schema):
 
     @validates_schema
     def _fields_for_kind(self, data, **kwargs):
-        kind, qty = data.get("kind"), data.get("quantity")
-        if kind == "transfer":
-            for name in ("from_location", "to_location"):
-                if not data.get(name):
-                    raise ValidationError("required for a transfer", name)
-            if data.get("location"):
-                raise ValidationError("a transfer names from_location and to_location", "location")
-        elif kind is not None:
-            if not data.get("location"):
-                raise ValidationError(f"required for {kind}", "location")
-            for name in ("from_location", "to_location"):
-                if data.get(name):
-                    raise ValidationError("only for a transfer", name)
-        if qty is not None and kind in ("receipt", "issue", "transfer") and qty <= 0:
-            raise ValidationError("must be > 0", "quantity")
-        if qty is not None and kind == "adjustment" and qty == 0:
-            raise ValidationError("must not be 0", "quantity")
-        if qty is not None and kind == "count" and qty < 0:
-            raise ValidationError("a counted balance must be >= 0", "quantity")
+        errors = _place_errors(data.get("kind"), data) | _quantity_errors(
+            data.get("kind"), data.get("quantity")
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
+def _place_errors(kind: str | None, data: dict) -> dict:
+    """Every misplaced location field: a transfer names from/to, the other kinds one location."""
+    if kind is None:
+        return {}
+    if kind == "transfer":
+        errors = {
+            name: ["required for a transfer"]
+            for name in ("from_location", "to_location")
+            if not data.get(name)
+        }
+        if data.get("location"):
+            errors["location"] = ["a transfer names from_location and to_location"]
+        return errors
+    errors = {name: ["only for a transfer"] for name in ("from_location", "to_location") if data.get(name)}
+    if not data.get("location"):
+        errors["location"] = [f"required for {kind}"]
+    return errors
+
+
+def _quantity_errors(kind: str | None, qty) -> dict:
+    if qty is None:
+        return {}
+    if kind in ("receipt", "issue", "transfer") and qty <= 0:
+        return {"quantity": ["must be > 0"]}
+    if kind == "adjustment" and qty == 0:
+        return {"quantity": ["must not be 0"]}
+    if kind == "count" and qty < 0:
+        return {"quantity": ["a counted balance must be >= 0"]}
+    return {}
 
 
 class MovementBatchInSchema(Schema):
@@ -141,43 +158,47 @@ class MovementBatchInSchema(Schema):
 
 
 class LedgerEntrySchema(Schema):
-    id = fields.Integer()
-    movement_id = fields.Integer()
-    kind = fields.Function(lambda e: e.movement.kind)
-    sku = fields.Function(lambda e: e.movement.item.sku)
-    location = fields.Function(lambda e: e.location.code)
-    delta = Quantity()
-    balance_after = Quantity()
-    reason = fields.Function(lambda e: e.movement.reason)
-    reference_type = fields.Function(lambda e: e.movement.reference_type)
-    reference = fields.Function(lambda e: e.movement.reference)
-    created_by = fields.Function(lambda e: e.movement.created_by_id)
-    created_at = Time()
+    id = fields.Integer(required=True)
+    movement_id = fields.Integer(required=True)
+    kind = fields.String(attribute="movement.kind", required=True)
+    sku = fields.String(attribute="movement.item.sku", required=True)
+    location = fields.String(attribute="location.code", required=True)
+    delta = Quantity(required=True)
+    balance_after = Quantity(required=True)
+    reason = fields.String(attribute="movement.reason", required=True)
+    reference_type = fields.String(attribute="movement.reference_type", required=True)
+    reference = fields.String(attribute="movement.reference", allow_none=True, required=True)
+    created_by = fields.Integer(attribute="movement.created_by_id", required=True)
+    created_at = Time(required=True)
 
 
 class LedgerEffectSchema(Schema):
-    location = fields.Function(lambda e: e.location.code)
-    delta = Quantity()
-    balance_after = Quantity()
+    location = fields.String(attribute="location.code", required=True)
+    delta = Quantity(required=True)
+    balance_after = Quantity(required=True)
+
+
+class LocationCodeSchema(Schema):
+    code = fields.String(required=True)
 
 
 class MovementSchema(Schema):
-    id = fields.Integer()
-    kind = fields.String()
-    sku = fields.Function(lambda m: m.item.sku)
-    quantity = Quantity()
-    from_location = fields.Function(lambda m: m.from_location.code if m.from_location else None)
-    to_location = fields.Function(lambda m: m.to_location.code if m.to_location else None)
-    reason = fields.String()
-    reference_type = fields.String()
-    reference = fields.String(allow_none=True)
-    created_by = fields.Integer(attribute="created_by_id")
-    created_at = Time()
-    entries = fields.List(fields.Nested(LedgerEffectSchema))
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    sku = fields.String(attribute="item.sku", required=True)
+    quantity = Quantity(required=True)
+    from_location = fields.Pluck(LocationCodeSchema, "code", allow_none=True, required=True)
+    to_location = fields.Pluck(LocationCodeSchema, "code", allow_none=True, required=True)
+    reason = fields.String(required=True)
+    reference_type = fields.String(required=True)
+    reference = fields.String(allow_none=True, required=True)
+    created_by = fields.Integer(attribute="created_by_id", required=True)
+    created_at = Time(required=True)
+    entries = fields.List(fields.Nested(LedgerEffectSchema), required=True)
 
 
 class MovementBatchSchema(Schema):
-    movements = fields.List(fields.Nested(MovementSchema))
+    movements = fields.List(fields.Nested(MovementSchema), required=True)
 
 
 class LedgerQueryArgsSchema(Schema):
@@ -196,11 +217,12 @@ class StockAsOfQueryArgsSchema(Schema):
 
 
 class StockAsOfSchema(Schema):
-    sku = fields.String()
-    location = fields.String()
-    on_hand = Quantity()
+    sku = fields.String(required=True)
+    location = fields.String(required=True)
+    on_hand = Quantity(required=True)
 
 
 class CountUploadSchema(Schema):
+    """A CSV of `sku,location,counted`; its movements carry the reason "stock count"."""
+
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-    reason = fields.String(load_default="stock count", validate=validate.Length(max=500))

@@ -32,6 +32,12 @@ from inventory.models import (
 ZERO = Decimal(0)
 
 
+def show(quantity: Decimal) -> str:
+    """A quantity for a message: `-1`, `2.5`, never `-1.000000` or `1E+2`."""
+    text = f"{quantity:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
 
@@ -172,6 +178,8 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     if spec["kind"] == "transfer":
         source = get_location(spec["from_location"], field=f"{field}from_location")
         target = get_location(spec["to_location"], field=f"{field}to_location")
+        if source.id == target.id:
+            raise Invalid(f"{field}to_location", "a transfer needs two different locations")
     elif spec["kind"] == "issue":
         source = get_location(spec["location"], field=f"{field}location")
     else:
@@ -188,68 +196,78 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     )
 
 
-def _deltas(movement: StockMovement, balances) -> list[tuple[Location, Decimal]]:
-    """The (location, change of on hand) pairs a movement makes, given the current balances."""
+def _deltas(movement: StockMovement, on_hand: dict) -> list[tuple[Location, Decimal]]:
+    """The (location, change of on hand) pairs a movement makes, given on hand per (item, location)."""
     qty, kind = movement.quantity, movement.kind
     if kind == "transfer":
         return [(movement.from_location, -qty), (movement.to_location, qty)]
     if kind == "issue":
         return [(movement.from_location, -qty)]
     if kind == "count":
-        current = balances[(movement.item.id, movement.to_location.id)].on_hand
-        return [(movement.to_location, qty - current)]
+        return [(movement.to_location, qty - on_hand[(movement.item.id, movement.to_location.id)])]
     return [(movement.to_location, qty)]  # receipt (+), adjustment (signed)
 
 
-def _check(balance: StockBalance, location: Location, movement: StockMovement, delta: Decimal) -> None:
+def _check(
+    after: Decimal, reserved: Decimal, location: Location, movement: StockMovement, delta: Decimal
+) -> None:
+    """Refuse a decrease that takes on hand below zero or, except for a count, into reserved stock."""
     if delta >= 0 or location.allow_negative_stock:
         return
-    sku, where = movement.item.sku, location.code
-    if balance.on_hand < 0:
+    sku, where, before = movement.item.sku, location.code, after - delta
+    what = f"{movement.kind} of {show(movement.quantity)} {sku} at {where}"
+    if after < 0:
         raise InsufficientStock(
-            f"{movement.kind} of {movement.quantity} {sku} at {where} would take stock to {balance.on_hand}",
-            sku=sku,
-            location=where,
-            on_hand=float(balance.on_hand - delta),
+            f"{what} would take stock to {show(after)}", sku=sku, location=where, on_hand=float(before)
         )
-    if balance.on_hand < balance.reserved:
+    if after < reserved and movement.kind != "count":
+        free = before - reserved
         raise InsufficientStock(
-            f"{movement.kind} of {movement.quantity} {sku} at {where} would use reserved stock "
-            f"(free {balance.on_hand - delta - balance.reserved})",
-            sku=sku,
-            location=where,
-            free=float(balance.on_hand - delta - balance.reserved),
+            f"{what} would use reserved stock (free {show(free)})", sku=sku, location=where, free=float(free)
         )
 
 
 def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
     movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
-    for m in movements:
-        if m.kind == "transfer" and m.from_location.id == m.to_location.id:
-            raise Invalid("to_location", "a transfer needs two different locations")
     keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
     balances = lock_balances(keys)
+    on_hand = {key: balance.on_hand for key, balance in balances.items()}
+    # Every movement is checked before anything changes, so a refusal leaves the session as it was.
+    changes = [_changes(m, on_hand, balances) for m in movements]
     now = utcnow()
-    for movement in movements:
-        movement.created_by_id, movement.created_at = user_id, now
-        db.session.add(movement)
-        for location, delta in _deltas(movement, balances):
-            balance = balances[(movement.item.id, location.id)]
-            balance.on_hand += delta
-            balance.updated_at = now
-            _check(balance, location, movement, delta)
-            movement.entries.append(
-                LedgerEntry(
-                    item_id=movement.item.id,
-                    location_id=location.id,
-                    delta=delta,
-                    balance_after=balance.on_hand,
-                    created_at=now,
-                )
-            )
+    for movement, movement_changes in zip(movements, changes, strict=True):
+        _book(movement, movement_changes, balances, user_id=user_id, now=now)
     db.session.flush()
     return movements
+
+
+def _changes(movement: StockMovement, on_hand: dict, balances) -> list[tuple[Location, Decimal, Decimal]]:
+    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall."""
+    changes = []
+    for location, delta in _deltas(movement, on_hand):
+        key = (movement.item.id, location.id)
+        on_hand[key] += delta
+        _check(on_hand[key], balances[key].reserved, location, movement, delta)
+        changes.append((location, delta, on_hand[key]))
+    return changes
+
+
+def _book(movement: StockMovement, changes, balances, *, user_id: int, now: datetime) -> None:
+    """Add one checked movement, set its balances and write its ledger entries."""
+    movement.created_by_id, movement.created_at = user_id, now
+    db.session.add(movement)
+    for location, delta, after in changes:
+        balance = balances[(movement.item.id, location.id)]
+        balance.on_hand, balance.updated_at = after, now
+        entry = LedgerEntry(
+            item_id=movement.item.id,
+            location_id=location.id,
+            delta=delta,
+            balance_after=after,
+            created_at=now,
+        )
+        movement.entries.append(entry)
 
 
 def post_movement(*, user_id: int, **spec) -> StockMovement:
@@ -265,7 +283,7 @@ def reserve_stock(
     balance = lock_balances([(item.id, loc.id)])[(item.id, loc.id)]
     if balance.free < quantity and not loc.allow_negative_stock:
         raise InsufficientStock(
-            f"only {balance.free} {sku} free at {location}, {quantity} to reserve",
+            f"only {show(balance.free)} {sku} free at {location}, {show(quantity)} to reserve",
             sku=sku,
             location=location,
             free=float(balance.free),

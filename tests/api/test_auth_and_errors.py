@@ -74,3 +74,29 @@ def test_wrong_method_is_405_with_allow_header(client, headers):
     response = client.delete("/api/v1/stock", headers=headers())
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
+
+
+def test_an_admins_token_scoped_to_one_role_acts_with_that_role(client, app):
+    from core import auth
+    from core.db import db
+
+    with app.app_context():
+        admin = auth.create_user(username="root", roles=["admin"])
+        _, secret = auth.create_token(user=admin, roles=["warehouse"])
+        db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/me", headers=bearer).get_json()["roles"] == ["warehouse"]
+    assert client.post("/api/v1/regions", json={"code": "north"}, headers=bearer).status_code == 403
+
+
+def test_a_token_loses_the_roles_its_user_loses(client, app):
+    from core import auth
+    from core.db import db
+
+    with app.app_context():
+        user = auth.create_user(username="demoted", roles=["admin"])
+        _, secret = auth.create_token(user=user)
+        user.roles = "warehouse"
+        db.session.commit()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
+    assert me["roles"] == []

@@ -1,0 +1,242 @@
+"""Stock over HTTP: movements, balances, the ledger, stock as of a past time, count uploads."""
+
+import io
+
+from tests.factories import make_location
+
+
+def on_hand(client, headers, sku, location):
+    rows = client.get(f"/api/v1/stock?sku={sku}&location={location}", headers=headers()).get_json()
+    return rows[0]["on_hand"] if rows else None
+
+
+def test_a_receipt_is_201_with_its_ledger_effect_and_the_poster(client, headers, stock):
+    stock("SKU-1", "WH-1", 10)
+    me = client.get("/api/v1/me", headers=headers("warehouse")).get_json()
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 2.5, "reference": "PO-1"},
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["kind"] == "receipt"
+    assert body["quantity"] == 2.5
+    assert (body["from_location"], body["to_location"]) == (None, "WH-1")
+    assert body["entries"] == [{"location": "WH-1", "delta": 2.5, "balance_after": 12.5}]
+    assert body["created_by"] == me["user_id"]
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 12.5
+
+
+def test_an_issue_below_zero_is_409_and_changes_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 3)
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 4},
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 409
+    assert response.get_json() == {
+        "code": 409,
+        "status": "insufficient_stock",
+        "message": "issue of 4 SKU-1 at WH-1 would take stock to -1",
+        "sku": "SKU-1",
+        "location": "WH-1",
+        "on_hand": 3,
+    }
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 3
+    assert len(client.get("/api/v1/ledger?sku=SKU-1", headers=headers()).get_json()) == 1
+
+
+def test_only_warehouse_staff_post_movements(client, headers, stock):
+    stock("SKU-1", "WH-1", 3)
+    movement = {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 1}
+    assert client.post("/api/v1/movements", json=movement, headers=headers("planner")).status_code == 403
+    assert client.post("/api/v1/movements", json=movement, headers=headers("admin")).status_code == 201
+
+
+def test_a_transfer_moves_stock_between_two_locations(client, headers, stock, seed):
+    stock("SKU-1", "WH-1", 10)
+    seed(make_location, "WH-2")
+    response = client.post(
+        "/api/v1/movements",
+        json={
+            "kind": "transfer",
+            "sku": "SKU-1",
+            "from_location": "WH-1",
+            "to_location": "WH-2",
+            "quantity": 4,
+        },
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 201
+    assert [(e["location"], e["delta"]) for e in response.get_json()["entries"]] == [
+        ("WH-1", -4),
+        ("WH-2", 4),
+    ]
+    assert (on_hand(client, headers, "SKU-1", "WH-1"), on_hand(client, headers, "SKU-1", "WH-2")) == (6, 4)
+
+
+def test_a_movement_names_the_fields_its_kind_needs(client, headers):
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "transfer", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]["json"]) == {"location", "from_location", "to_location"}
+
+
+def test_an_unknown_location_is_422_on_that_field(client, headers, stock):
+    stock("SKU-1", "WH-1", 1)
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "receipt", "sku": "SKU-1", "location": "WH-404", "quantity": 1},
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {"json": {"location": ["unknown location 'WH-404'"]}}
+
+
+def test_a_count_sets_the_balance(client, headers, stock):
+    stock("SKU-1", "WH-1", 10)
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "count", "sku": "SKU-1", "location": "WH-1", "quantity": 7},
+        headers=headers("warehouse"),
+    )
+    assert response.get_json()["entries"] == [{"location": "WH-1", "delta": -3, "balance_after": 7}]
+
+
+def test_a_location_allowing_negative_stock_accepts_an_issue_below_zero(client, headers, stock):
+    stock("SKU-1", "PL-1", 1, allow_negative_stock=True)
+    response = client.post(
+        "/api/v1/movements",
+        json={"kind": "issue", "sku": "SKU-1", "location": "PL-1", "quantity": 3},
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 201
+    assert on_hand(client, headers, "SKU-1", "PL-1") == -2
+
+
+def test_a_batch_is_applied_whole(client, headers, stock):
+    stock("SKU-1", "WH-1", 1)
+    response = client.post(
+        "/api/v1/movements/batch",
+        json={
+            "movements": [
+                {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 4},
+                {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 5},
+            ]
+        },
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 201
+    assert [m["kind"] for m in response.get_json()["movements"]] == ["receipt", "issue"]
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 0
+
+
+def test_a_batch_with_one_bad_movement_applies_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 1)
+    response = client.post(
+        "/api/v1/movements/batch",
+        json={
+            "movements": [
+                {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 4},
+                {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 6},
+            ]
+        },
+        headers=headers("warehouse"),
+    )
+    assert response.status_code == 409
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 1
+    assert len(client.get("/api/v1/ledger", headers=headers()).get_json()) == 1
+
+
+def test_balances_filter_and_paginate(client, headers, stock):
+    for sku in ("SKU-1", "SKU-2", "SKU-3"):
+        stock(sku, "WH-N", 1, region="north")
+    stock("SKU-1", "WH-S", 1, region="south")
+    page = client.get("/api/v1/stock?page=2&page_size=2", headers=headers())
+    assert [(b["sku"], b["location"]) for b in page.get_json()] == [("SKU-2", "WH-N"), ("SKU-3", "WH-N")]
+    assert '"total": 4' in page.headers["X-Pagination"]
+    south = client.get("/api/v1/stock?region=south", headers=headers()).get_json()
+    assert south == [
+        {
+            "sku": "SKU-1",
+            "location": "WH-S",
+            "region": "south",
+            "on_hand": 1,
+            "reserved": 0,
+            "free": 1,
+            "updated_at": south[0]["updated_at"],
+        }
+    ]
+    assert client.get("/api/v1/stock?below_zero_free=true", headers=headers()).get_json() == []
+    assert len(client.get("/api/v1/stock?sku=SKU-1", headers=headers()).get_json()) == 2
+
+
+def test_the_ledger_lists_history_newest_first_with_who_and_why(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    client.post(
+        "/api/v1/movements",
+        json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 2, "reason": "damaged"},
+        headers=headers("warehouse"),
+    )
+    entries = client.get("/api/v1/ledger?sku=SKU-1", headers=headers()).get_json()
+    assert [(e["kind"], e["delta"], e["balance_after"], e["reason"]) for e in entries] == [
+        ("issue", -2, 3, "damaged"),
+        ("receipt", 5, 5, ""),
+    ]
+    assert client.get("/api/v1/ledger?kind=count", headers=headers()).get_json() == []
+
+
+def test_stock_as_of_now_matches_the_balances(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    now = client.get("/api/v1/stock/as-of?at=2999-01-01T00:00:00Z", headers=headers()).get_json()
+    assert now == [{"sku": "SKU-1", "location": "WH-1", "on_hand": 5}]
+    assert client.get("/api/v1/stock/as-of?at=2000-01-01T00:00:00", headers=headers()).get_json() == []
+
+
+def test_a_movement_can_be_read_back_by_id(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    [entry] = client.get("/api/v1/ledger", headers=headers()).get_json()
+    response = client.get(f"/api/v1/movements/{entry['movement_id']}", headers=headers())
+    assert response.get_json()["sku"] == "SKU-1"
+    assert client.get("/api/v1/movements/999999", headers=headers()).status_code == 404
+
+
+def upload(client, headers, text: str, **extra):
+    data = {"file": (io.BytesIO(text.encode()), "count.csv"), **extra}
+    return client.post(
+        "/api/v1/counts", data=data, headers=headers("warehouse"), content_type="multipart/form-data"
+    )
+
+
+def test_a_count_upload_posts_every_row(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    stock("SKU-2", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU-2,WH-1,8\n")
+    assert response.status_code == 201
+    assert [m["entries"][0]["delta"] for m in response.get_json()["movements"]] == [-1, 3]
+
+
+def test_a_count_upload_with_bad_rows_names_them_and_posts_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU-9,WH-1,1\n")
+    assert response.status_code == 422
+    assert response.get_json()["rows"] == {"row 3": ["unknown sku 'SKU-9'"]}
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_a_count_upload_must_be_utf8(client, headers):
+    response = upload(client, headers, "")
+    assert response.status_code == 422
+    bad = client.post(
+        "/api/v1/counts",
+        data={"file": (io.BytesIO(b"\xff\xfe\x00"), "count.csv")},
+        headers=headers("warehouse"),
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"] == {"json": {"file": ["must be a UTF-8 CSV file"]}}
