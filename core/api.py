@@ -7,6 +7,7 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.pagination import Page
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import func, select
+from werkzeug.routing import IntegerConverter
 
 from core.auth import current_principal, require_roles
 from core.db import db
@@ -31,9 +32,18 @@ class TaktApi(Api):
     ERROR_SCHEMA = ErrorSchema
 
 
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a database id, a positive 32-bit integer (anything larger is a 404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
+
+
 def create_api(app) -> Api:
     """One flask-smorest `Api` per app (tests build several apps), kept in `app.extensions`."""
+    app.url_map.converters["id"] = IdConverter
     api = TaktApi(app)
+    api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     api.register_field(Quantity, "number", None)
     app.extensions["takt_api"] = api
     return api

@@ -202,7 +202,7 @@ class MovementBatch(MethodView):
         return {"movements": service.post_movements(batch["movements"], user_id=current_user_id())}
 
 
-@blp.route("/movements/<int(max=2147483647):movement_id>")
+@blp.route("/movements/<id:movement_id>")
 class MovementById(MethodView):
     @blp.requires()
     @blp.response(200, MovementSchema)

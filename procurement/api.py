@@ -121,7 +121,7 @@ def _offer_keys(data: dict) -> dict:
     }
 
 
-@blp.route("/supply-offers/<int:offer_id>")
+@blp.route("/supply-offers/<id:offer_id>")
 class SupplyOfferById(MethodView):
     @blp.requires()
     @blp.response(200, SupplyOfferSchema)
@@ -183,7 +183,7 @@ class ReleasePurchaseOrder(MethodView):
         return service.release_purchase_order(number=number)
 
 
-@blp.route("/purchase-orders/<number>/lines/<int:line_no>/receive")
+@blp.route("/purchase-orders/<number>/lines/<id:line_no>/receive")
 class ReceivePurchaseOrderLine(MethodView):
     @blp.requires(*RECEIVERS)
     @blp.writes(idempotent=True)

@@ -132,7 +132,7 @@ class Routes(MethodView):
         return service.upsert_routes([{"resource": row.pop("resource_code"), **row} for row in rows])
 
 
-@blp.route("/routes/<int:route_id>")
+@blp.route("/routes/<id:route_id>")
 class RouteById(MethodView):
     @blp.requires()
     @blp.response(200, RouteSchema)
