@@ -29,8 +29,10 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from core.api import meta_blp
     from inventory.api import blp as inventory_blp
+    from logistics.api import blp as logistics_blp
+    from planning.api import blp as planning_blp
 
-    for blueprint in (meta_blp, inventory_blp):
+    for blueprint in (meta_blp, inventory_blp, planning_blp, logistics_blp):
         app.extensions["takt_api"].register_blueprint(blueprint)
 
 
@@ -43,7 +45,10 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from core.commands import demo_command, tokens_cli, users_cli
     from inventory.demo import load_inventory_demo
+    from logistics.demo import load_logistics_demo
+    from planning.cli import planning_cli
+    from planning.demo import load_planning_demo
 
-    app.extensions["takt_demo_loaders"] = [load_inventory_demo]
-    for command in (users_cli, tokens_cli, demo_command):
+    app.extensions["takt_demo_loaders"] = [load_inventory_demo, load_planning_demo, load_logistics_demo]
+    for command in (users_cli, tokens_cli, demo_command, planning_cli):
         app.cli.add_command(command)
