@@ -167,7 +167,7 @@ class ShipmentEvents(MethodView):
     @blp.errors(404)
     def get(self, number):
         """The shipment's tracking events in time order."""
-        return service.get_shipment(number).events
+        return service.list_events(number=number)
 
     @blp.requires(*TRACKERS)
     @blp.writes(idempotent=True)

@@ -452,6 +452,13 @@ def add_event(
     return event
 
 
+def list_events(*, number: str) -> list[ShipmentEvent]:
+    """A shipment's tracking events in the order they happened."""
+    shipment = get_shipment(number)
+    stmt = select(ShipmentEvent).where(ShipmentEvent.shipment_id == shipment.id)
+    return list(db.session.scalars(stmt.order_by(ShipmentEvent.occurred_at, ShipmentEvent.id)))
+
+
 def transfers_underway() -> list[Shipment]:
     """Released and dispatched transfers: their goods will arrive at the destination."""
     stmt = select(Shipment).where(
