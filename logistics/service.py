@@ -321,7 +321,7 @@ def _transition(shipment: Shipment, action: str) -> None:
         raise InvalidTransition(
             f"cannot {action} shipment {shipment.number}: it is {shipment.status} "
             f"(needs {' or '.join(allowed)})",
-            status=shipment.status,
+            current_status=shipment.status,
         )
     shipment.status = target
 

@@ -149,7 +149,11 @@ def _order_fields(order: CustomerOrder, fields: dict) -> None:
         order.region = inventory_service.get_region(fields.pop("region_code"), field="region")
     fields.pop("region_code", None)
     if "lines" in fields:
-        order.lines = _order_lines(fields.pop("lines"))
+        new_lines = _order_lines(fields.pop("lines"))
+        if order.id is not None:  # old lines go first: the new ones may reuse their line ids
+            order.lines.clear()
+            db.session.flush()
+        order.lines = new_lines
     if "priority" in fields and fields["priority"] not in priorities(current_app.config):
         raise Invalid("priority", f"must be one of {priorities(current_app.config)} (the policy's weights)")
     for name, value in fields.items():
@@ -204,7 +208,7 @@ def _require(order: CustomerOrder, action: str) -> str:
     if order.status not in allowed:
         raise InvalidTransition(
             f"cannot {action} order {order.number}: it is {order.status} (needs {' or '.join(allowed)})",
-            status=order.status,
+            current_status=order.status,
         )
     return target
 
