@@ -162,8 +162,12 @@ def lanes_query(
 # -- shipments ---------------------------------------------------------------------------------------
 
 
-def get_shipment(number: str) -> Shipment:
-    shipment = db.session.scalar(select(Shipment).where(Shipment.number == number))
+def get_shipment(number: str, *, lock: bool = False) -> Shipment:
+    """The shipment `number` (404 if none); with `lock`, its row is locked until the transaction ends."""
+    stmt = select(Shipment).where(Shipment.number == number)
+    if lock:  # two concurrent steps on one shipment: the second waits, then sees the new status
+        stmt = stmt.with_for_update(of=Shipment).execution_options(populate_existing=True)
+    shipment = db.session.scalar(stmt)
     if shipment is None:
         raise NotFound(f"no shipment {number!r}")
     return shipment
@@ -332,7 +336,7 @@ def _moves_stock(shipment: Shipment) -> bool:
 
 def release_shipment(*, number: str, user_id: int) -> Shipment:
     """Release a planned shipment: reserve each line at its origin (409, nothing reserved, if short)."""
-    shipment = get_shipment(number)
+    shipment = get_shipment(number, lock=True)
     _transition(shipment, "release")
     if _moves_stock(shipment):
         for line in shipment.lines:
@@ -367,7 +371,7 @@ def dispatch_shipment(
     *, number: str, user_id: int, at: datetime | None = None, carrier_reference: str | None = None
 ) -> Shipment:
     """Dispatch a released shipment: its reservation becomes an issue at the origin; it is in transit."""
-    shipment = get_shipment(number)
+    shipment = get_shipment(number, lock=True)
     _transition(shipment, "dispatch")
     if _moves_stock(shipment):
         inventory_service.release_reservations(reference_type="shipment", reference=shipment.number)
@@ -382,7 +386,7 @@ def dispatch_shipment(
 def deliver_shipment(*, number: str, user_id: int, at: datetime | None = None) -> Shipment:
     """Deliver a shipment in transit: a transfer is received at its destination, a delivery counts as
     shipped on its order."""
-    shipment = get_shipment(number)
+    shipment = get_shipment(number, lock=True)
     _transition(shipment, "deliver")
     shipment.delivered_at = at or utcnow()
     if shipment.kind == "transfer":
@@ -395,7 +399,7 @@ def deliver_shipment(*, number: str, user_id: int, at: datetime | None = None) -
 
 
 def _ship_order(shipment: Shipment) -> None:
-    order = shipment.order
+    order = planning_service.lock_order(shipment.order.number)
     for line in shipment.lines:
         planning_service.ship_order_line(
             order=order, line=line.order_line, sku=line.item.sku, quantity=line.quantity
@@ -411,7 +415,7 @@ def _ship_order(shipment: Shipment) -> None:
 
 def cancel_shipment(*, number: str) -> Shipment:
     """Cancel a planned or released shipment, releasing what it reserved."""
-    shipment = get_shipment(number)
+    shipment = get_shipment(number, lock=True)
     _transition(shipment, "cancel")
     inventory_service.release_reservations(reference_type="shipment", reference=shipment.number)
     db.session.flush()

@@ -86,6 +86,20 @@ def get_order(number: str, *, field: str | None = None) -> CustomerOrder:
     return _one(CustomerOrder, CustomerOrder.number, number, "order", field)
 
 
+def lock_order(number: str) -> CustomerOrder:
+    """The order `number`, its row locked until the transaction ends (concurrent changes wait)."""
+    stmt = (
+        select(CustomerOrder)
+        .where(CustomerOrder.number == number)
+        .with_for_update(of=CustomerOrder)
+        .execution_options(populate_existing=True)
+    )
+    order = db.session.scalar(stmt)
+    if order is None:
+        raise NotFound(f"no order {number!r}")
+    return order
+
+
 def next_number(model, column, prefix: str) -> str:
     """The next free document number `<prefix><000001>` after the highest id."""
     n = (db.session.scalar(select(func.max(model.id))) or 0) + 1
@@ -167,7 +181,8 @@ def _order_fields(order: CustomerOrder, fields: dict) -> None:
 
 def save_order(number: str, fields: dict, *, create: bool | None = None) -> tuple[CustomerOrder, bool]:
     """Create (pending) or update an order by number; only pending and accepted orders can change."""
-    order = db.session.scalar(select(CustomerOrder).where(CustomerOrder.number == number))
+    stmt = select(CustomerOrder).where(CustomerOrder.number == number).with_for_update(of=CustomerOrder)
+    order = db.session.scalar(stmt.execution_options(populate_existing=True))
     if order is not None and create is True:
         raise Conflict(f"order {number!r} exists", code="order_exists")
     if order is None and create is False:
@@ -221,18 +236,18 @@ def transition_order(order: CustomerOrder, action: str) -> CustomerOrder:
 
 
 def accept_order(*, number: str) -> CustomerOrder:
-    return transition_order(get_order(number), "accept")
+    return transition_order(lock_order(number), "accept")
 
 
 def close_order(*, number: str) -> CustomerOrder:
-    return transition_order(get_order(number), "close")
+    return transition_order(lock_order(number), "close")
 
 
 def cancel_order(*, number: str) -> CustomerOrder:
     """Cancel an order and its planned or released deliveries; 409 once goods are on the road."""
     from logistics import service as logistics_service  # logistics depends on orders, not the reverse
 
-    order = get_order(number)
+    order = lock_order(number)
     _require(order, "cancel")
     logistics_service.cancel_order_shipments(order=order)
     return transition_order(order, "cancel")
@@ -292,7 +307,7 @@ def record_confirmation(
     run_ref: str | None = None,
 ) -> OrderConfirmation:
     """Append a promise to the order's history and make it the current one (status confirmed/unconfirmed)."""
-    order = get_order(order) if isinstance(order, str) else order
+    order = lock_order(order if isinstance(order, str) else order.number)
     if order.status not in PLANNED_STATUSES:
         raise InvalidTransition(f"order {order.number} is {order.status}; only accepted orders are promised")
     if status == "confirmed" and (promised_at is None or not lines):
