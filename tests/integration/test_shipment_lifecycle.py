@@ -1,5 +1,6 @@
 """Shipments move stock through the ledger exactly once per step of their lifecycle."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -204,3 +205,33 @@ def test_tracking_events_are_listed_in_time_order(user_id):
     )
     assert [e.status for e in service.list_events(number=shipment.number)] == ["picked up", "hub"]
     assert shipment.carrier_reference == "SF-9"
+
+
+def test_two_concurrent_dispatches_of_one_shipment_issue_the_stock_once(app, committed_db):
+    with app.app_context():
+        uid = make_user()
+        make_world(user_id=uid)
+        number = make_transfer(user_id=uid, qty=10, status="released").number
+        db.session.commit()
+    barrier, outcomes = threading.Barrier(2), []
+
+    def dispatch():
+        with app.app_context():
+            barrier.wait()
+            try:
+                service.dispatch_shipment(number=number, user_id=uid)
+                db.session.commit()
+                outcomes.append("dispatched")
+            except InvalidTransition:
+                db.session.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=dispatch) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["dispatched", "refused"]
+    with app.app_context():
+        assert balance("NB", "WH-A") == (90, 0)
+        assert movements(number) == [("issue", "WH-A", 10)]
