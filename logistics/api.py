@@ -5,6 +5,7 @@ from flask.views import MethodView
 from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
 from inventory.schemas import UpsertResultSchema
+from logistics import lanes as lane_service
 from logistics import service
 from logistics.schemas import (
     DeliverSchema,
@@ -36,7 +37,7 @@ class Lanes(MethodView):
     @blp.paginate(SelectPage, **PAGE)
     def get(self, args):
         """Lanes by origin (`from`), destination (`to`, a location or region), mode, validity (`at`)."""
-        return service.lanes_query(**args)
+        return lane_service.lanes_query(**args)
 
     @blp.requires(*PLANNERS)
     @blp.writes()
@@ -46,7 +47,7 @@ class Lanes(MethodView):
     def post(self, lane):
         """Create a lane; 409 if (from, to, mode) exists."""
         key = {"from_code": lane.pop("from_code"), "to_code": lane.pop("to_code"), "mode": lane.pop("mode")}
-        return service.save_lane(**key, fields=lane, create=True)[0]
+        return lane_service.save_lane(**key, fields=lane, create=True)[0]
 
     @blp.requires(*PLANNERS)
     @blp.writes()
@@ -54,7 +55,7 @@ class Lanes(MethodView):
     @blp.response(200, UpsertResultSchema)
     def put(self, lanes):
         """Bulk upsert lanes by (from, to, mode), all or none; returns how many were created and updated."""
-        return service.upsert_lanes(lanes)
+        return lane_service.upsert_lanes(lanes)
 
 
 @blp.route("/lanes/<int:lane_id>")
@@ -63,7 +64,7 @@ class LaneById(MethodView):
     @blp.response(200, LaneSchema)
     @blp.errors(404)
     def get(self, lane_id):
-        return service.get_lane(lane_id)
+        return lane_service.get_lane(lane_id)
 
     @blp.requires(*PLANNERS)
     @blp.writes()
@@ -72,7 +73,7 @@ class LaneById(MethodView):
     @blp.errors(404)
     def patch(self, fields, lane_id):
         """Change a lane's transit time, cost, capacity or validity."""
-        return service.update_lane(lane_id=lane_id, fields=fields)
+        return lane_service.update_lane(lane_id=lane_id, fields=fields)
 
     @blp.requires(*PLANNERS)
     @blp.writes()
@@ -80,7 +81,7 @@ class LaneById(MethodView):
     @blp.errors(404, 409)
     def delete(self, lane_id):
         """Delete a lane no shipment used (409 otherwise: end its validity instead)."""
-        service.delete_lane(lane_id=lane_id)
+        lane_service.delete_lane(lane_id=lane_id)
 
 
 @blp.route("/shipments")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from core.db import db, utcnow
 from inventory.demo import LOCATIONS
 from inventory.models import Item, Location, StockBalance
+from logistics import lanes as lane_service
 from logistics import service
 
 WAREHOUSES = [row for row in LOCATIONS if row[2] == "warehouse"]
@@ -79,14 +80,14 @@ def _stocked(location: str, count: int) -> list[tuple[str, Decimal]]:
 
 def load_logistics_demo(*, user_id: int) -> None:
     """Lanes, one transfer in transit (WH-SH → WH-BJ) and one released (WH-GZ → WH-CD)."""
-    service.upsert_lanes(demo_lanes())
+    lane_service.upsert_lanes(demo_lanes())
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     for origin, destination, hours_ago, dispatch in (
         ("WH-SH", "WH-BJ", 10, True),
         ("WH-GZ", "WH-CD", 0, False),
     ):
         lines = [{"sku": sku, "quantity": qty} for sku, qty in _stocked(origin, 2)]
-        lane = service.find_lane(from_code=origin, to_code=destination, mode="truck")
+        lane = lane_service.find_lane(from_code=origin, to_code=destination, mode="truck")
         shipment = service.create_shipment(
             kind="transfer",
             lane=lane,

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from core.db import db, utcnow
 from core.errors import Conflict, Invalid, NotFound
@@ -119,7 +120,7 @@ def orders_query(
     planned: bool | None = None,
 ) -> Select:
     """Orders by status, customer, region, channel and requested time; ordered by number for paging."""
-    stmt = select(CustomerOrder).order_by(CustomerOrder.number)
+    stmt = select(CustomerOrder).options(selectinload(CustomerOrder.lines)).order_by(CustomerOrder.number)
     if status:
         stmt = stmt.where(CustomerOrder.status == status)
     if planned is not None:

@@ -12,9 +12,11 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from inventory.models import Item, Location, Region, StockBalance
+from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from logistics.models import Lane
 from planning.config import horizon_days, planning_policy
@@ -86,7 +88,7 @@ def snapshot_transfer_receipts() -> list[dict]:
 
 def snapshot_lanes(*, at: datetime) -> list[dict]:
     """Lanes valid at `at`; `to` is a location code (transfer) or a region code (delivery)."""
-    rows = _all(logistics_service.valid_at(select(Lane), at).order_by(Lane.id))
+    rows = _all(lane_service.valid_at(select(Lane), at).order_by(Lane.id))
     lanes = []
     for lane in rows:
         row = {
@@ -126,7 +128,10 @@ def _order(order: CustomerOrder) -> dict | None:
 def snapshot_orders() -> list[dict]:
     """Accepted, confirmed and unconfirmed orders with what is left to deliver on each line."""
     stmt = (
-        select(CustomerOrder).where(CustomerOrder.status.in_(PLANNED_STATUSES)).order_by(CustomerOrder.number)
+        select(CustomerOrder)
+        .where(CustomerOrder.status.in_(PLANNED_STATUSES))
+        .options(selectinload(CustomerOrder.lines))
+        .order_by(CustomerOrder.number)
     )
     return [row for row in map(_order, _all(stmt)) if row is not None]
 

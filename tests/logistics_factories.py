@@ -14,6 +14,7 @@ from pathlib import Path
 from core import auth
 from core.db import db
 from inventory import service as inventory_service
+from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from planning import service as planning_service
 
@@ -39,10 +40,10 @@ def make_world(*, user_id: int) -> None:
         kind="receipt", sku="NB", location="WH-A", quantity=Decimal(100), user_id=user_id
     )
     lane = {"unit_cost": Decimal("0.5"), "capacity_per_day": None, "valid_from": None, "valid_to": None}
-    logistics_service.save_lane(
+    lane_service.save_lane(
         from_code="WH-A", to_code="WH-B", mode="truck", fields={**lane, "transit_hours": Decimal(24)}
     )
-    logistics_service.save_lane(
+    lane_service.save_lane(
         from_code="WH-A",
         to_code="north",
         mode="truck",
@@ -53,7 +54,7 @@ def make_world(*, user_id: int) -> None:
             "capacity_per_day": Decimal(500),
         },
     )
-    logistics_service.save_lane(
+    lane_service.save_lane(
         from_code="PL-C",
         to_code="WH-A",
         mode="rail",
@@ -82,7 +83,7 @@ def make_order(number: str = "SO-1", *, lines=(("NB", 3),), accept: bool = True,
 
 
 def lane(from_code: str, to_code: str, mode: str = "truck"):
-    return logistics_service.find_lane(from_code=from_code, to_code=to_code, mode=mode)
+    return lane_service.find_lane(from_code=from_code, to_code=to_code, mode=mode)
 
 
 def make_transfer(*, user_id: int, qty: int = 10, status: str = "planned", number: str | None = None):

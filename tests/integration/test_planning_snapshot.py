@@ -7,6 +7,7 @@ import pytest
 
 from core.db import utcnow
 from inventory.demo import load_inventory_demo
+from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from logistics.demo import load_logistics_demo
 from planning import service as planning_service
@@ -25,7 +26,7 @@ def ctx(app, db_session):
 
 def hand_made_company(user_id: int) -> None:
     make_world(user_id=user_id)
-    logistics_service.save_lane(
+    lane_service.save_lane(
         from_code="WH-B",
         to_code="east",
         mode="courier",
