@@ -12,6 +12,7 @@ Inbound shipments (supplier → location, for a purchase order) only track the g
 order's receipt moves the stock, so that it is counted once.
 """
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, or_, select
@@ -34,6 +35,7 @@ TRANSITIONS = {
     "cancel": (("planned", "released"), "cancelled"),
 }
 OPEN_STATUSES = ("planned", "released", "in_transit")
+UNDERWAY = ("released", "in_transit")
 STOCK_MOVING_KINDS = ("transfer", "delivery")
 
 
@@ -347,7 +349,19 @@ def list_events(*, number: str) -> list[ShipmentEvent]:
 
 def transfers_underway() -> list[Shipment]:
     """Released and dispatched transfers: their goods will arrive at the destination."""
-    stmt = select(Shipment).where(
-        Shipment.kind == "transfer", Shipment.status.in_(("released", "in_transit"))
-    )
+    stmt = select(Shipment).where(Shipment.kind == "transfer", Shipment.status.in_(UNDERWAY))
     return list(db.session.scalars(stmt.order_by(Shipment.number)))
+
+
+def deliveries_underway() -> dict[int, list[ShipmentLine]]:
+    """Lines of released and dispatched deliveries by order id: goods already committed to an order."""
+    stmt = (
+        select(ShipmentLine)
+        .join(ShipmentLine.shipment)
+        .where(Shipment.kind == "delivery", Shipment.status.in_(UNDERWAY))
+        .order_by(ShipmentLine.id)
+    )
+    by_order = defaultdict(list)
+    for line in db.session.scalars(stmt):
+        by_order[line.shipment.order_id].append(line)
+    return by_order

@@ -104,11 +104,27 @@ def snapshot_lanes(*, at: datetime) -> list[dict]:
     return sorted(lanes, key=lambda r: (r["from"], r["to"], r["mode"]))
 
 
-def _order(order: CustomerOrder) -> dict | None:
+def open_quantities(order: CustomerOrder, underway: list) -> dict[str, Decimal]:
+    """What is left to promise per order line: ordered, less delivered, less on deliveries under way
+    (matched by order line, or else to the lines of their sku in order)."""
+    left = {ol.line: ol.open_quantity for ol in order.lines}
+    for shipment_line in underway:
+        qty = shipment_line.quantity
+        for ol in order.lines:
+            if shipment_line.order_line == ol.line or (
+                not shipment_line.order_line and ol.item.id == shipment_line.item.id
+            ):
+                taken = min(qty, left[ol.line])
+                left[ol.line], qty = left[ol.line] - taken, qty - taken
+    return left
+
+
+def _order(order: CustomerOrder, underway: list) -> dict | None:
+    left = open_quantities(order, underway)
     lines = [
-        {"line": ol.line, "sku": ol.item.sku, "qty": number(ol.open_quantity)}
+        {"line": ol.line, "sku": ol.item.sku, "qty": number(left[ol.line])}
         for ol in order.lines
-        if ol.open_quantity > 0
+        if left[ol.line] > 0
     ]
     if not lines:
         return None
@@ -126,14 +142,17 @@ def _order(order: CustomerOrder) -> dict | None:
 
 
 def snapshot_orders() -> list[dict]:
-    """Accepted, confirmed and unconfirmed orders with what is left to deliver on each line."""
+    """Accepted, confirmed and unconfirmed orders with what is left to promise on each line (an order
+    whose goods are all delivered or on their way is left out)."""
     stmt = (
         select(CustomerOrder)
         .where(CustomerOrder.status.in_(PLANNED_STATUSES))
         .options(selectinload(CustomerOrder.lines))
         .order_by(CustomerOrder.number)
     )
-    return [row for row in map(_order, _all(stmt)) if row is not None]
+    underway = logistics_service.deliveries_underway()
+    rows = (_order(order, underway.get(order.id, [])) for order in _all(stmt))
+    return [row for row in rows if row is not None]
 
 
 def _other_domains(*, at: datetime) -> dict:

@@ -13,7 +13,15 @@ from logistics.demo import load_logistics_demo
 from planning import service as planning_service
 from planning.demo import load_planning_demo
 from planning.snapshot import build_snapshot
-from tests.logistics_factories import T0, check_snapshot, make_order, make_transfer, make_user, make_world
+from tests.logistics_factories import (
+    T0,
+    check_snapshot,
+    lane,
+    make_order,
+    make_transfer,
+    make_user,
+    make_world,
+)
 
 PROMISE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -164,3 +172,22 @@ def test_the_demo_company_snapshot_passes_the_contract_check(ctx):
     assert len(snapshot["orders"]) >= 40
     assert {r["location"] for r in snapshot["receipts"]} == {"WH-BJ", "WH-CD"}
     assert {lane["to"] for lane in snapshot["lanes"]} >= {"north", "east", "south", "west"}
+
+
+def test_goods_on_deliveries_under_way_are_no_longer_to_be_promised(ctx):
+    hand_made_company(ctx)
+    for number, qty, order_line in (("SO-3", 2, None), ("SO-1", 1, "1")):
+        logistics_service.create_shipment(
+            kind="delivery",
+            lane=lane("WH-A", "north"),
+            order=number,
+            lines=[{"sku": "NB", "quantity": Decimal(qty), "order_line": order_line}],
+            depart_at=T0,
+            user_id=ctx,
+        )
+    snapshot = build_snapshot(at=T0)
+    assert {o["id"]: o["lines"] for o in snapshot["orders"]} == {
+        "SO-1": [{"line": "1", "sku": "NB", "qty": 2}],
+        "SO-3": [{"line": "2", "sku": "BOARD", "qty": 1.5}],
+    }
+    assert snapshot["stock"] == [{"sku": "NB", "location": "WH-A", "on_hand": 87}]
