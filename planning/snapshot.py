@@ -3,8 +3,10 @@
 
 Stock is the free stock of the balances (on hand less reservations) when the snapshot is taken: the
 ledger can tell past on-hand quantities but reservations have no history. `at` is the plan's start:
-it selects the lanes valid then and the open documents' arrivals. Quantities and costs are JSON
-numbers (integers when whole), times ISO 8601 UTC with a `Z` to the second.
+it selects the lanes and offers valid then. Receipts are what open documents will still bring:
+transfers under way (here), open purchase orders and production in progress (their domains).
+Quantities and costs are JSON numbers (integers when whole), times ISO 8601 UTC with a `Z` to the
+second.
 """
 
 from datetime import UTC, datetime
@@ -21,6 +23,8 @@ from logistics import service as logistics_service
 from logistics.models import Lane
 from planning.config import horizon_days, planning_policy
 from planning.models import PLANNED_STATUSES, CustomerOrder
+from procurement import service as procurement_service
+from procurement.production import service as production_service
 
 CONTRACT = "supply-plan/1"
 
@@ -156,11 +160,17 @@ def snapshot_orders() -> list[dict]:
 
 
 def _other_domains(*, at: datetime) -> dict:
-    """Purchasing and production sections (suppliers, offers, resources, routes, their receipts).
-
-    TODO(integration): fed by procurement.service and procurement.production.service once merged.
-    """
-    return {"suppliers": [], "supply_offers": [], "resources": [], "routes": [], "receipts": []}
+    """Purchasing and production sections: suppliers, offers, resources, routes and their receipts."""
+    return {
+        "suppliers": procurement_service.snapshot_suppliers(),
+        "supply_offers": procurement_service.snapshot_offers(at=at),
+        "resources": production_service.snapshot_resources(at=at),
+        "routes": production_service.snapshot_routes(),
+        "receipts": [
+            *procurement_service.snapshot_receipts(at=at),
+            *production_service.snapshot_receipts(at=at),
+        ],
+    }
 
 
 def build_snapshot(*, at: datetime) -> dict:

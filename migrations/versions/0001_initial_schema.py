@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:34:54.764410
+Create Date: 2026-11-22 05:44:18.438591
 
 """
 from alembic import op
@@ -41,6 +41,16 @@ def upgrade():
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions')),
     sa.UniqueConstraint('code', name=op.f('uq_regions_code'))
+    )
+    op.create_table('suppliers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_suppliers')),
+    sa.UniqueConstraint('code', name=op.f('uq_suppliers_code'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -168,6 +178,49 @@ def upgrade():
     with op.batch_alter_table('lanes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lanes_from_location_id'), ['from_location_id'], unique=False)
 
+    op.create_table('purchase_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('plan_ref', sa.String(length=120), nullable=True),
+    sa.Column('ordered_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('receive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_purchase_orders_created_by_id_users')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_purchase_orders_location_id_locations')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_purchase_orders_supplier_id_suppliers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_orders')),
+    sa.UniqueConstraint('number', name=op.f('uq_purchase_orders_number'))
+    )
+    with op.batch_alter_table('purchase_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_orders_location_id'), ['location_id'], unique=False)
+        batch_op.create_index('ix_purchase_orders_status', ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_purchase_orders_supplier_id'), ['supplier_id'], unique=False)
+
+    op.create_table('resources',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('hours_per_day', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('hours_per_day >= 0 AND hours_per_day <= 24', name=op.f('ck_resources_hours_in_day')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_resources_location_id_locations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_resources')),
+    sa.UniqueConstraint('code', name=op.f('uq_resources_code'))
+    )
+    with op.batch_alter_table('resources', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_resources_location_id'), ['location_id'], unique=False)
+
     op.create_table('stock_balances',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -225,6 +278,36 @@ def upgrade():
     with op.batch_alter_table('stock_reservations', schema=None) as batch_op:
         batch_op.create_index('ix_stock_reservations_reference', ['reference_type', 'reference'], unique=False)
 
+    op.create_table('supply_offers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('lead_time_hours', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('unit_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('order_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('min_qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('multiple', sa.Numeric(precision=18, scale=6), nullable=True),
+    sa.Column('capacity_per_day', sa.Numeric(precision=18, scale=6), nullable=True),
+    sa.Column('valid_from', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_to', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('capacity_per_day IS NULL OR capacity_per_day >= 0', name=op.f('ck_supply_offers_capacity_non_negative')),
+    sa.CheckConstraint('lead_time_hours >= 0', name=op.f('ck_supply_offers_lead_time_non_negative')),
+    sa.CheckConstraint('min_qty >= 0', name=op.f('ck_supply_offers_min_qty_non_negative')),
+    sa.CheckConstraint('multiple IS NULL OR multiple > 0', name=op.f('ck_supply_offers_multiple_positive')),
+    sa.CheckConstraint('unit_cost >= 0 AND order_cost >= 0', name=op.f('ck_supply_offers_costs_non_negative')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_supply_offers_item_id_items')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_supply_offers_location_id_locations')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['suppliers.id'], name=op.f('fk_supply_offers_supplier_id_suppliers')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supply_offers')),
+    sa.UniqueConstraint('supplier_id', 'item_id', 'location_id', name=op.f('uq_supply_offers_supplier_id_item_id_location_id'))
+    )
+    with op.batch_alter_table('supply_offers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supply_offers_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supply_offers_location_id'), ['location_id'], unique=False)
+
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('movement_id', sa.Integer(), nullable=False),
@@ -274,6 +357,57 @@ def upgrade():
     )
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_lines_item_id'), ['item_id'], unique=False)
+
+    op.create_table('purchase_order_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('purchase_order_id', sa.Integer(), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('qty_received', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('unit_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_purchase_order_lines_qty_positive')),
+    sa.CheckConstraint('qty_received >= 0', name=op.f('ck_purchase_order_lines_qty_received_non_negative')),
+    sa.CheckConstraint('unit_cost >= 0', name=op.f('ck_purchase_order_lines_unit_cost_non_negative')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_purchase_order_lines_item_id_items')),
+    sa.ForeignKeyConstraint(['purchase_order_id'], ['purchase_orders.id'], name=op.f('fk_purchase_order_lines_purchase_order_id_purchase_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_order_lines')),
+    sa.UniqueConstraint('purchase_order_id', 'line_no', name=op.f('uq_purchase_order_lines_purchase_order_id_line_no'))
+    )
+    with op.batch_alter_table('purchase_order_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_order_lines_item_id'), ['item_id'], unique=False)
+
+    op.create_table('resource_calendar_exceptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('resource_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('hours', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.CheckConstraint('hours >= 0 AND hours <= 24', name=op.f('ck_resource_calendar_exceptions_hours_in_day')),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_resource_calendar_exceptions_resource_id_resources')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_resource_calendar_exceptions')),
+    sa.UniqueConstraint('resource_id', 'day', name=op.f('uq_resource_calendar_exceptions_resource_id_day'))
+    )
+    op.create_table('routes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('resource_id', sa.Integer(), nullable=False),
+    sa.Column('hours_per_unit', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('lead_time_hours', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('unit_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('setup_hours', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('setup_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('hours_per_unit >= 0 AND lead_time_hours >= 0 AND setup_hours >= 0', name=op.f('ck_routes_hours_non_negative')),
+    sa.CheckConstraint('unit_cost >= 0 AND setup_cost >= 0', name=op.f('ck_routes_costs_non_negative')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_routes_item_id_items')),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_routes_resource_id_resources')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routes')),
+    sa.UniqueConstraint('item_id', 'resource_id', name=op.f('uq_routes_item_id_resource_id'))
+    )
+    with op.batch_alter_table('routes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_routes_resource_id'), ['resource_id'], unique=False)
 
     op.create_table('shipments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -329,6 +463,46 @@ def upgrade():
     )
     with op.batch_alter_table('confirmation_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_confirmation_lines_confirmation_id'), ['confirmation_id'], unique=False)
+
+    op.create_table('production_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=32), nullable=False),
+    sa.Column('route_id', sa.Integer(), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('status', sa.String(length=24), nullable=False),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('plan_ref', sa.String(length=120), nullable=True),
+    sa.Column('start_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_production_orders_qty_positive')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_production_orders_created_by_id_users')),
+    sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_production_orders_route_id_routes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_production_orders')),
+    sa.UniqueConstraint('number', name=op.f('uq_production_orders_number'))
+    )
+    with op.batch_alter_table('production_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_production_orders_route_id'), ['route_id'], unique=False)
+        batch_op.create_index('ix_production_orders_status', ['status'], unique=False)
+
+    op.create_table('route_components',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('route_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('qty_per', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.CheckConstraint('qty_per > 0', name=op.f('ck_route_components_qty_per_positive')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_route_components_item_id_items')),
+    sa.ForeignKeyConstraint(['route_id'], ['routes.id'], name=op.f('fk_route_components_route_id_routes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_route_components')),
+    sa.UniqueConstraint('route_id', 'item_id', name=op.f('uq_route_components_route_id_item_id'))
+    )
+    with op.batch_alter_table('route_components', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_route_components_item_id'), ['item_id'], unique=False)
 
     op.create_table('shipment_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -394,6 +568,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_shipment_events_shipment_id'))
 
     op.drop_table('shipment_events')
+    with op.batch_alter_table('route_components', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_route_components_item_id'))
+
+    op.drop_table('route_components')
+    with op.batch_alter_table('production_orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_production_orders_status')
+        batch_op.drop_index(batch_op.f('ix_production_orders_route_id'))
+
+    op.drop_table('production_orders')
     with op.batch_alter_table('confirmation_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_confirmation_lines_confirmation_id'))
 
@@ -408,6 +591,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_shipments_from_location_id'))
 
     op.drop_table('shipments')
+    with op.batch_alter_table('routes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_routes_resource_id'))
+
+    op.drop_table('routes')
+    op.drop_table('resource_calendar_exceptions')
+    with op.batch_alter_table('purchase_order_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_order_lines_item_id'))
+
+    op.drop_table('purchase_order_lines')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_item_id'))
 
@@ -420,6 +612,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_created_at'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('supply_offers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supply_offers_location_id'))
+        batch_op.drop_index(batch_op.f('ix_supply_offers_item_id'))
+
+    op.drop_table('supply_offers')
     with op.batch_alter_table('stock_reservations', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_reservations_reference')
 
@@ -433,6 +630,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stock_balances_location_id'))
 
     op.drop_table('stock_balances')
+    with op.batch_alter_table('resources', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_resources_location_id'))
+
+    op.drop_table('resources')
+    with op.batch_alter_table('purchase_orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_orders_supplier_id'))
+        batch_op.drop_index('ix_purchase_orders_status')
+        batch_op.drop_index(batch_op.f('ix_purchase_orders_location_id'))
+
+    op.drop_table('purchase_orders')
     with op.batch_alter_table('lanes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lanes_from_location_id'))
 
@@ -458,6 +665,7 @@ def downgrade():
 
     op.drop_table('api_tokens')
     op.drop_table('users')
+    op.drop_table('suppliers')
     op.drop_table('regions')
     op.drop_table('items')
     # ### end Alembic commands ###

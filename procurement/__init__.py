@@ -1,0 +1,1 @@
+"""Purchasing: suppliers, their supply offers and purchase orders (production lives in `production/`)."""
