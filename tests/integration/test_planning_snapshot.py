@@ -10,6 +10,8 @@ from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from planning import service as planning_service
 from planning.snapshot import build_snapshot
+from procurement import service as procurement_service
+from procurement.production import service as production_service
 from tests.logistics_factories import (
     T0,
     check_snapshot,
@@ -29,8 +31,28 @@ def ctx(app, db_session):
         yield make_user()
 
 
-def hand_made_company(user_id: int) -> None:
+def hand_made_company(user_id: int) -> str:
+    """The factories' world with a supplier, a production line, documents under way and four orders;
+    return the number of its purchase order."""
     make_world(user_id=user_id)
+    procurement_service.save_supplier("SUP-SZ", {"name": "Shenzhen Boards"})
+    offer = {"lead_time_hours": 168, "unit_cost": 40, "order_cost": 200, "min_qty": 100, "multiple": 50}
+    procurement_service.save_offer(
+        supplier="SUP-SZ", sku="BOARD", location="PL-C", fields={k: Decimal(v) for k, v in offer.items()}
+    )
+    line = {"name": "line 1", "location_code": "PL-C", "hours_per_day": Decimal(16)}
+    production_service.save_resource("PL-C-L1", line)
+    route = {"hours_per_unit": Decimal("0.02"), "lead_time_hours": 24, "unit_cost": 15, "setup_hours": 1}
+    production_service.save_route(
+        sku="NB", resource="PL-C-L1", fields=route | {"components": [{"sku": "BOARD", "qty_per": Decimal(1)}]}
+    )
+    purchase_order = procurement_service.create_purchase_order(
+        supplier="SUP-SZ",
+        location="PL-C",
+        lines=[{"sku": "BOARD", "qty": Decimal(500)}],
+        receive_at=datetime(2026, 11, 24, tzinfo=UTC),
+        user_id=user_id,
+    )
     lane_service.save_lane(
         from_code="WH-B",
         to_code="east",
@@ -52,6 +74,7 @@ def hand_made_company(user_id: int) -> None:
     planning_service.record_confirmation(order=unconfirmed, status="unconfirmed", promised_at=None, lines=[])
     make_order("SO-4")
     planning_service.cancel_order(number="SO-4")
+    return purchase_order.number
 
 
 EXPECTED = {
@@ -76,12 +99,36 @@ EXPECTED = {
     ],
     "stock": [{"sku": "NB", "location": "WH-A", "on_hand": 90}],
     "receipts": [
-        {"ref": "SH-7/1", "sku": "NB", "location": "WH-B", "qty": 10, "arrive_at": "2026-11-23T08:00:00Z"}
+        {"ref": "SH-7/1", "sku": "NB", "location": "WH-B", "qty": 10, "arrive_at": "2026-11-23T08:00:00Z"},
+        {"ref": "PO/1", "sku": "BOARD", "location": "PL-C", "qty": 500, "arrive_at": "2026-11-24T00:00:00Z"},
     ],
-    "suppliers": [],
-    "supply_offers": [],
-    "resources": [],
-    "routes": [],
+    "suppliers": [{"code": "SUP-SZ", "name": "Shenzhen Boards"}],
+    "supply_offers": [
+        {
+            "supplier": "SUP-SZ",
+            "sku": "BOARD",
+            "location": "PL-C",
+            "lead_time_hours": 168,
+            "unit_cost": 40,
+            "order_cost": 200,
+            "min_qty": 100,
+            "multiple": 50,
+            "capacity_per_day": None,
+        }
+    ],
+    "resources": [{"code": "PL-C-L1", "location": "PL-C", "hours_per_day": 16, "calendar": []}],
+    "routes": [
+        {
+            "sku": "NB",
+            "resource": "PL-C-L1",
+            "hours_per_unit": 0.02,
+            "lead_time_hours": 24,
+            "unit_cost": 15,
+            "setup_hours": 1,
+            "setup_cost": 0,
+            "components": [{"sku": "BOARD", "qty_per": 1}],
+        }
+    ],
     "lanes": [
         {"from": "PL-C", "to": "WH-A", "mode": "rail", "transit_hours": 36.5, "unit_cost": 0.5},
         {"from": "WH-A", "to": "WH-B", "mode": "truck", "transit_hours": 24, "unit_cost": 0.5},
@@ -120,11 +167,13 @@ EXPECTED = {
 
 
 def test_the_snapshot_of_a_hand_made_company_is_exactly_the_expected_json(ctx):
-    hand_made_company(ctx)
+    purchase_order = hand_made_company(ctx)
     snapshot = build_snapshot(at=T0 + timedelta(microseconds=250))
-    for section, expected in EXPECTED.items():
-        assert snapshot[section] == expected, section
-    assert snapshot == EXPECTED
+    receipts = EXPECTED["receipts"]
+    expected = EXPECTED | {"receipts": [receipts[0], receipts[1] | {"ref": f"{purchase_order}/1"}]}
+    for section in expected:
+        assert snapshot[section] == expected[section], section
+    assert snapshot == expected
     assert check_snapshot()(snapshot) == []
 
 
@@ -143,10 +192,10 @@ def test_dispatched_transfers_stay_receipts_and_delivered_ones_become_stock(ctx)
     logistics_service.dispatch_shipment(number="SH-7", user_id=ctx)
     in_transit = build_snapshot(at=T0)
     assert in_transit["stock"] == [{"sku": "NB", "location": "WH-A", "on_hand": 90}]
-    assert [r["ref"] for r in in_transit["receipts"]] == ["SH-7/1"]
+    assert [r["ref"] for r in in_transit["receipts"] if r["ref"].startswith("SH")] == ["SH-7/1"]
     logistics_service.deliver_shipment(number="SH-7", user_id=ctx)
     delivered = build_snapshot(at=T0)
-    assert delivered["receipts"] == []
+    assert [r["ref"] for r in delivered["receipts"] if r["ref"].startswith("SH")] == []
     assert {(s["location"], s["on_hand"]) for s in delivered["stock"]} == {("WH-A", 90), ("WH-B", 10)}
 
 
