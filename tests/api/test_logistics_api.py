@@ -1,5 +1,7 @@
 """Lanes and shipments over HTTP: lifecycle, idempotent retries, forbidden steps and roles."""
 
+import io
+
 import pytest
 
 from core.db import db
@@ -253,3 +255,13 @@ def test_the_scheduler_only_reads(world, headers):
         assert step(world, headers, number, action, "scheduler").status_code == 403
     lane = {"from": "WH-B", "to": "east", "mode": "truck", "transit_hours": 4}
     assert world.post("/api/v1/lanes", json=lane, headers=scheduler).status_code == 403
+
+
+def test_warehouse_staff_receive_and_count_but_do_not_edit_offers(world, headers):
+    warehouse = headers("warehouse")
+    receipt = {"kind": "receipt", "sku": "NB", "location": "WH-B", "quantity": 5}
+    assert world.post("/api/v1/movements", json=receipt, headers=warehouse).status_code == 201
+    count = {"file": (io.BytesIO(b"sku,location,counted\nNB,WH-B,4\n"), "count.csv")}
+    assert world.post("/api/v1/counts", data=count, headers=warehouse).status_code == 201
+    offer = {"supplier": "SUP", "sku": "BOARD", "location": "PL-C", "lead_time_hours": 48, "unit_cost": 3}
+    assert world.post("/api/v1/supply-offers", json=offer, headers=warehouse).status_code == 403
