@@ -43,9 +43,6 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-# -- shipments ---------------------------------------------------------------------------------------
-
-
 def get_shipment(number: str, *, lock: bool = False) -> Shipment:
     """The shipment `number` (404 if none); with `lock`, its row is locked until the transaction ends."""
     stmt = select(Shipment).where(Shipment.number == number)

@@ -164,11 +164,7 @@ def _order_fields(order: CustomerOrder, fields: dict) -> None:
         order.region = inventory_service.get_region(fields.pop("region_code"), field="region")
     fields.pop("region_code", None)
     if "lines" in fields:
-        new_lines = _order_lines(fields.pop("lines"))
-        if order.id is not None:  # old lines go first: the new ones may reuse their line ids
-            order.lines.clear()
-            db.session.flush()
-        order.lines = new_lines
+        _replace_lines(order, _order_lines(fields.pop("lines")))
     if "priority" in fields and fields["priority"] not in priorities(current_app.config):
         raise Invalid("priority", f"must be one of {priorities(current_app.config)} (the policy's weights)")
     for name, value in fields.items():
@@ -178,6 +174,15 @@ def _order_fields(order: CustomerOrder, fields: dict) -> None:
         if order.customer.region is None:
             raise Invalid("region", "required: the customer has no default region")
         order.region = order.customer.region
+
+
+def _replace_lines(order: CustomerOrder, lines: list[OrderLine]) -> None:
+    if any(ol.shipped_quantity > 0 for ol in order.lines):
+        raise InvalidTransition(f"order {order.number} has delivered goods; its lines can no longer change")
+    if order.id is not None:  # old lines go first: the new ones may reuse their line ids
+        order.lines.clear()
+        db.session.flush()
+    order.lines = lines
 
 
 def save_order(number: str, fields: dict, *, create: bool | None = None) -> tuple[CustomerOrder, bool]:

@@ -235,3 +235,11 @@ def test_two_concurrent_dispatches_of_one_shipment_issue_the_stock_once(app, com
     with app.app_context():
         assert balance("NB", "WH-A") == (90, 0)
         assert movements(number) == [("issue", "WH-A", 10)]
+
+
+def test_an_order_with_delivered_goods_keeps_its_lines(user_id):
+    order = make_order(lines=(("NB", 5),))
+    _ship(_delivery(order, 2, user_id).number, user_id)
+    with pytest.raises(planning_service.InvalidTransition, match="delivered goods"):
+        planning_service.save_order(order.number, {"lines": [{"sku": "NB", "quantity": Decimal(9)}]})
+    assert [(ol.quantity, ol.shipped_quantity) for ol in order.lines] == [(5, 2)]
