@@ -132,6 +132,15 @@ def _order_for(kind: str, order: CustomerOrder | str | None, lane: Lane | None) 
     return order
 
 
+def _check_lane_valid(lane: Lane | None, at: datetime) -> None:
+    if lane is None:
+        return
+    if (lane.valid_from and at < lane.valid_from) or (lane.valid_to and at >= lane.valid_to):
+        raise Invalid(
+            "depart_at", f"the lane {lane.from_code} → {lane.to_code} by {lane.mode} is not valid then"
+        )
+
+
 def create_shipment(
     *,
     kind: str,
@@ -170,6 +179,7 @@ def create_shipment(
         created_by_id=user_id,
     )
     _route(shipment, kind=kind, lane=lane, spec={"supplier": supplier, "to": to, "mode": mode})
+    _check_lane_valid(lane, depart_at or utcnow())
     if arrive_at is None and depart_at is not None and lane is not None:
         arrive_at = depart_at + timedelta(hours=float(lane.transit_hours))
     shipment.depart_at, shipment.arrive_at = depart_at, arrive_at

@@ -169,3 +169,9 @@ def test_the_openapi_document_lists_the_new_paths(world):
         "/api/v1/planning/snapshot",
     ):
         assert path in paths
+
+
+def test_flask_planning_snapshot_refuses_a_time_that_is_not_iso(world, runner):
+    result = runner.invoke(args=["planning", "snapshot", "--at", "tomorrow"])
+    assert result.exit_code == 2
+    assert "not an ISO 8601 time" in result.output

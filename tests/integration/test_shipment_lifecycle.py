@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
+from core.errors import Invalid
 from inventory.models import StockMovement
 from inventory.service import InsufficientStock
 from logistics import service
@@ -243,3 +244,18 @@ def test_an_order_with_delivered_goods_keeps_its_lines(user_id):
     with pytest.raises(planning_service.InvalidTransition, match="delivered goods"):
         planning_service.save_order(order.number, {"lines": [{"sku": "NB", "quantity": Decimal(9)}]})
     assert [(ol.quantity, ol.shipped_quantity) for ol in order.lines] == [(5, 2)]
+
+
+def test_a_shipment_leaves_on_a_lane_valid_at_its_departure(user_id):
+    rail = lane("PL-C", "WH-A", "rail")  # valid from T0 to 2027
+    spec = {
+        "kind": "transfer",
+        "lane": rail,
+        "lines": [{"sku": "NB", "quantity": Decimal(1)}],
+        "user_id": user_id,
+    }
+    with pytest.raises(Invalid, match="not valid"):
+        service.create_shipment(**spec, depart_at=T0 - timedelta(hours=1), status="planned")
+    assert service.create_shipment(**spec, depart_at=T0, status="planned").arrive_at == T0 + timedelta(
+        hours=36.5
+    )
