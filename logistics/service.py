@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
+from core.db import assign_number, db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from inventory.models import Item, Location
@@ -168,7 +168,7 @@ def create_shipment(
         raise Invalid("purchase_order", "only an inbound shipment comes from a supplier")
     order = _order_for(kind, order, lane)
     shipment = Shipment(
-        number=number or planning_service.next_number(Shipment, Shipment.number, "SH-"),
+        number=number,
         kind=kind,
         status="planned",
         order=order,
@@ -184,8 +184,10 @@ def create_shipment(
         arrive_at = depart_at + timedelta(hours=float(lane.transit_hours))
     shipment.depart_at, shipment.arrive_at = depart_at, arrive_at
     shipment.lines = _shipment_lines(lines, order)
-    if db.session.scalar(select(Shipment.id).where(Shipment.number == shipment.number)):
-        raise Conflict(f"shipment {shipment.number!r} exists", code="shipment_exists")
+    if number is None:
+        assign_number(shipment, "SH-")
+    elif db.session.scalar(select(Shipment.id).where(Shipment.number == number)):
+        raise Conflict(f"shipment {number!r} exists", code="shipment_exists")
     db.session.add(shipment)
     db.session.flush()
     if status == "released":

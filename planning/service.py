@@ -7,12 +7,13 @@ a planning run records a confirmation, which sets the order's latest promise and
 
 from datetime import datetime
 from decimal import Decimal
+from uuid import uuid4
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from core.db import db, utcnow
+from core.db import assign_number, db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from planning.config import priorities
@@ -99,14 +100,6 @@ def lock_order(number: str) -> CustomerOrder:
     if order is None:
         raise NotFound(f"no order {number!r}")
     return order
-
-
-def next_number(model, column, prefix: str) -> str:
-    """The next free document number `<prefix><000001>` after the highest id."""
-    n = (db.session.scalar(select(func.max(model.id))) or 0) + 1
-    while db.session.scalar(select(model.id).where(column == f"{prefix}{n:06d}")) is not None:
-        n += 1
-    return f"{prefix}{n:06d}"
 
 
 def orders_query(
@@ -215,8 +208,10 @@ def save_order(number: str, fields: dict, *, create: bool | None = None) -> tupl
 
 def create_order(*, number: str | None = None, **fields) -> CustomerOrder:
     """Create a pending order (numbered `SO-…` when no number is given)."""
-    number = number or next_number(CustomerOrder, CustomerOrder.number, "SO-")
-    return save_order(number, fields, create=True)[0]
+    order = save_order(number or f"new-{uuid4().hex[:27]}", fields, create=True)[0]
+    if number is None:
+        assign_number(order, "SO-")
+    return order
 
 
 def upsert_orders(rows: list[dict]) -> dict:
