@@ -64,6 +64,7 @@ class LaneById(MethodView):
     @blp.response(200, LaneSchema)
     @blp.errors(404)
     def get(self, lane_id):
+        """One lane by id."""
         return lane_service.get_lane(lane_id)
 
     @blp.requires(*PLANNERS)
@@ -110,6 +111,7 @@ class ShipmentByNumber(MethodView):
     @blp.response(200, ShipmentSchema)
     @blp.errors(404)
     def get(self, number):
+        """One shipment with its lines and tracking events."""
         return service.get_shipment(number)
 
 

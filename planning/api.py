@@ -47,6 +47,7 @@ class Customers(MethodView):
     @blp.response(201, CustomerSchema)
     @blp.errors(409)
     def post(self, data):
+        """Create a customer (409 if its code exists)."""
         return service.save_customer(data.pop("code"), data, create=True)[0]
 
     @blp.requires(*PLANNERS)
@@ -64,6 +65,7 @@ class CustomerByCode(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.errors(404)
     def get(self, code):
+        """One customer by code."""
         return service.get_customer(code)
 
     @blp.requires(*PLANNERS)
@@ -72,6 +74,7 @@ class CustomerByCode(MethodView):
     @blp.response(200, CustomerSchema)
     @blp.errors(404)
     def patch(self, data, code):
+        """Change a customer's name, channel, default region or whether it is active."""
         return service.save_customer(code, data, create=False)[0]
 
 
@@ -110,6 +113,7 @@ class OrderByNumber(MethodView):
     @blp.response(200, OrderSchema)
     @blp.errors(404)
     def get(self, number):
+        """One order with its lines (ordered and delivered quantities) and current promise."""
         return service.get_order(number)
 
     @blp.requires(*PLANNERS)
