@@ -4,15 +4,19 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.fields import Quantity, Time
+from core.fields import MAX_QUANTITY, Quantity, Time
 from inventory.schemas import Code, NonNegative
 from procurement.models import PO_STATUSES, SOURCES
 
 MAX_HOURS = 87600  # ten years: longer durations are typos, and would overflow date arithmetic
 
 
-def Positive(**kwargs):
-    return Quantity(validate=validate.Range(min=0, min_inclusive=False), **kwargs)
+def Positive(*, metadata: dict | None = None, **kwargs):
+    """A quantity > 0; the bounds are spelled out for OpenAPI 3.0, whose `minimum` alone is inclusive."""
+    bounds = {"exclusiveMinimum": True, "maximum": float(MAX_QUANTITY), "exclusiveMaximum": True}
+    return Quantity(
+        validate=validate.Range(min=0, min_inclusive=False), metadata=bounds | (metadata or {}), **kwargs
+    )
 
 
 def Hours(**kwargs):

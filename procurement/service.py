@@ -17,7 +17,14 @@ from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from inventory.models import Item, Location
 from procurement.documents import as_number, assign_number, iso, lock_document, require_status
-from procurement.models import OPEN_PO_STATUSES, PurchaseOrder, PurchaseOrderLine, Supplier, SupplyOffer
+from procurement.models import (
+    OPEN_PO_STATUSES,
+    SOURCES,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    SupplyOffer,
+)
 
 
 class OverReceipt(Conflict):
@@ -173,6 +180,8 @@ def create_purchase_order(
     """Create a purchase order (`proposed` or `released`); a line's unit cost defaults to the offer's."""
     if status not in ("proposed", "released"):
         raise Invalid("status", "a new purchase order is proposed or released")
+    if source not in SOURCES:
+        raise Invalid("source", f"must be one of {', '.join(SOURCES)}")
     if not lines:
         raise Invalid("lines", "a purchase order needs at least one line")
     now = utcnow()

@@ -17,6 +17,7 @@ from core.fields import MAX_QUANTITY
 from inventory import service as inventory_service
 from inventory.models import Item, Location
 from procurement.documents import as_number, assign_number, iso, lock_document, require_status
+from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
 
 # -- resources -------------------------------------------------------------------------------------
@@ -194,6 +195,8 @@ def create_production_order(
     it ends the route's lead time after it starts."""
     if status not in ("proposed", "released"):
         raise Invalid("status", "a new production order is proposed or released")
+    if source not in SOURCES:
+        raise Invalid("source", f"must be one of {', '.join(SOURCES)}")
     get_resource(resource, field="resource")
     route = find_route(sku=sku, resource=resource)
     if route is None:
