@@ -11,6 +11,7 @@ from inventory.demo import LOCATIONS
 from inventory.models import Item, Location, StockBalance
 from logistics import lanes as lane_service
 from logistics import service
+from planning import service as planning_service
 
 WAREHOUSES = [row for row in LOCATIONS if row[2] == "warehouse"]
 PLANTS = [row for row in LOCATIONS if row[2] == "plant"]
@@ -79,21 +80,49 @@ def _stocked(location: str, count: int) -> list[tuple[str, Decimal]]:
 
 
 def load_logistics_demo(*, user_id: int) -> None:
-    """Lanes, one transfer in transit (WH-SH → WH-BJ) and one released (WH-GZ → WH-CD)."""
+    """Lanes, a transfer in transit (WH-SH → WH-BJ, with tracking), one released (WH-GZ → WH-CD) and a
+    released delivery for an order that WH-BJ can serve from stock."""
     lane_service.upsert_lanes(demo_lanes())
     now = utcnow().replace(minute=0, second=0, microsecond=0)
-    for origin, destination, hours_ago, dispatch in (
-        ("WH-SH", "WH-BJ", 10, True),
-        ("WH-GZ", "WH-CD", 0, False),
-    ):
-        lines = [{"sku": sku, "quantity": qty} for sku, qty in _stocked(origin, 2)]
-        lane = lane_service.find_lane(from_code=origin, to_code=destination, mode="truck")
-        shipment = service.create_shipment(
-            kind="transfer",
-            lane=lane,
-            lines=lines,
-            depart_at=now - timedelta(hours=hours_ago),
+    in_transit = _transfer("WH-SH", "WH-BJ", now - timedelta(hours=10), user_id=user_id)
+    service.dispatch_shipment(number=in_transit.number, user_id=user_id, at=in_transit.depart_at)
+    for hours, status, place in ((10, "picked up", "Shanghai DC"), (4, "passed hub", "Xuzhou")):
+        service.add_event(
+            number=in_transit.number,
+            occurred_at=now - timedelta(hours=hours),
+            status=status,
+            place=place,
+            carrier_reference="SF-DEMO-0001",
             user_id=user_id,
         )
-        if dispatch:
-            service.dispatch_shipment(number=shipment.number, user_id=user_id, at=shipment.depart_at)
+    _transfer("WH-GZ", "WH-CD", now, user_id=user_id)
+    _delivery_from_stock("WH-BJ", "north", now, user_id=user_id)
+
+
+def _transfer(origin: str, destination: str, depart_at, *, user_id: int):
+    lines = [{"sku": sku, "quantity": qty} for sku, qty in _stocked(origin, 2)]
+    lane = lane_service.find_lane(from_code=origin, to_code=destination, mode="truck")
+    return service.create_shipment(
+        kind="transfer", lane=lane, lines=lines, depart_at=depart_at, user_id=user_id
+    )
+
+
+def _delivery_from_stock(origin: str, region: str, depart_at, *, user_id: int) -> None:
+    """Release a delivery for the first accepted order to `region` whose lines `origin` has free."""
+    free = dict(
+        db.session.execute(
+            select(Item.sku, StockBalance.on_hand - StockBalance.reserved)
+            .join(StockBalance.item)
+            .join(StockBalance.location)
+            .where(Location.code == origin)
+        ).all()
+    )
+    orders = planning_service.orders_query(status="accepted", region=region)
+    for order in db.session.scalars(orders):
+        if all(free.get(ol.sku, 0) >= ol.quantity for ol in order.lines):
+            lines = [{"sku": ol.sku, "quantity": ol.quantity, "order_line": ol.line} for ol in order.lines]
+            lane = lane_service.find_lane(from_code=origin, to_code=region, mode="truck")
+            service.create_shipment(
+                kind="delivery", lane=lane, order=order, lines=lines, depart_at=depart_at, user_id=user_id
+            )
+            return
