@@ -162,6 +162,8 @@ def create_shipment(
 ) -> Shipment:
     """Create a shipment (`status` planned, or released at once: its stock reserved); arrival defaults to
     departure plus the lane's transit time."""
+    if status not in ("planned", "released"):
+        raise Invalid("status", "a new shipment is planned or released")
     if kind == "inbound" and not purchase_order:
         raise Invalid("purchase_order", "an inbound shipment is for a purchase order")
     if kind != "inbound" and (purchase_order or supplier):
