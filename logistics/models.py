@@ -38,7 +38,7 @@ class Lane(db.Model):
     to_location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     to_region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     mode: Mapped[str] = mapped_column(String(16))
-    transit_hours: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    transit_hours: Mapped[Decimal] = mapped_column(Numeric(18, 6))
     unit_cost: Mapped[Decimal] = mapped_column(Numeric(18, 6), default=0)
     capacity_per_day: Mapped[Decimal | None] = mapped_column(Quantity)
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:44:18.438591
+Create Date: 2026-11-22 06:04:32.593431
 
 """
 from alembic import op
@@ -158,7 +158,7 @@ def upgrade():
     sa.Column('to_location_id', sa.Integer(), nullable=True),
     sa.Column('to_region_id', sa.Integer(), nullable=True),
     sa.Column('mode', sa.String(length=16), nullable=False),
-    sa.Column('transit_hours', sa.Numeric(precision=12, scale=4), nullable=False),
+    sa.Column('transit_hours', sa.Numeric(precision=18, scale=6), nullable=False),
     sa.Column('unit_cost', sa.Numeric(precision=18, scale=6), nullable=False),
     sa.Column('capacity_per_day', sa.Numeric(precision=18, scale=6), nullable=True),
     sa.Column('valid_from', core.db.UTCDateTime(timezone=True), nullable=True),
