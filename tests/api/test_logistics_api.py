@@ -74,6 +74,16 @@ def test_lanes_are_bulk_upserted_by_from_to_and_mode(world, headers):
     assert sorted((x["mode"], x["transit_hours"]) for x in lanes) == [("rail", 30), ("truck", 20)]
 
 
+def test_lanes_are_listed_by_their_validity_at_an_instant(world, headers):
+    def modes(at):
+        lanes = world.get(f"/api/v1/lanes?from=PL-C&at={at}", headers=headers()).get_json()
+        return [lane["mode"] for lane in lanes]
+
+    assert modes("2026-11-01T00:00:00Z") == []
+    assert modes("2026-12-01T00:00:00Z") == ["rail"]
+    assert modes("2027-01-01T00:00:00Z") == []  # valid_to is exclusive
+
+
 def test_a_lane_used_by_a_shipment_cannot_be_deleted(world, headers):
     shipment = new_transfer(world, headers)
     response = world.delete(f"/api/v1/lanes/{shipment['lane_id']}", headers=headers("planner"))
