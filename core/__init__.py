@@ -29,10 +29,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from core.api import meta_blp
     from inventory.api import blp as inventory_blp
+    from logistics.api import blp as logistics_blp
+    from planning.api import blp as planning_blp
     from procurement.api import blp as procurement_blp
     from procurement.production.api import blp as production_blp
 
-    for blueprint in (meta_blp, inventory_blp, procurement_blp, production_blp):
+    blueprints = (meta_blp, inventory_blp, procurement_blp, production_blp, planning_blp, logistics_blp)
+    for blueprint in blueprints:
         app.extensions["takt_api"].register_blueprint(blueprint)
 
 
@@ -45,9 +48,18 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from core.commands import demo_command, tokens_cli, users_cli
     from inventory.demo import load_inventory_demo
+    from logistics.demo import load_logistics_demo
+    from planning.cli import planning_cli
+    from planning.demo import load_planning_demo
     from procurement.demo import load_procurement_demo
     from procurement.production.demo import load_production_demo
 
-    app.extensions["takt_demo_loaders"] = [load_inventory_demo, load_procurement_demo, load_production_demo]
-    for command in (users_cli, tokens_cli, demo_command):
+    app.extensions["takt_demo_loaders"] = [
+        load_inventory_demo,
+        load_procurement_demo,
+        load_production_demo,
+        load_planning_demo,
+        load_logistics_demo,
+    ]
+    for command in (users_cli, tokens_cli, demo_command, planning_cli):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ production database; there the services lock the rows they change.
 
 import os
 from datetime import UTC, datetime
+from uuid import uuid4
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -53,6 +54,15 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def assign_number(document, prefix: str) -> None:
+    """Add `document` and number it `<prefix><id, 6 digits>`: unique under concurrency, as its id is."""
+    document.number = f"new-{uuid4().hex[:27]}"
+    db.session.add(document)
+    db.session.flush()
+    document.number = f"{prefix}{document.id:06d}"
+    db.session.flush()
 
 
 def is_sqlite(engine=None) -> bool:

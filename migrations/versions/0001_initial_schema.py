@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:33:40.288931
+Create Date: 2026-11-22 06:04:32.593431
 
 """
 from alembic import op
@@ -79,6 +79,22 @@ def upgrade():
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('customers',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_customers_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
+    sa.UniqueConstraint('code', name=op.f('uq_customers_code'))
+    )
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customers_region_id'), ['region_id'], unique=False)
+
     op.create_table('idempotency_records',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -110,6 +126,57 @@ def upgrade():
     )
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_locations_region_id'), ['region_id'], unique=False)
+
+    op.create_table('customer_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=64), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('requested_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('priority', sa.Integer(), nullable=False),
+    sa.Column('ship_complete', sa.Boolean(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('promised_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('priority >= 1', name=op.f('ck_customer_orders_priority_positive')),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_orders_customer_id_customers')),
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_customer_orders_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_orders')),
+    sa.UniqueConstraint('number', name=op.f('uq_customer_orders_number'))
+    )
+    with op.batch_alter_table('customer_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_orders_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_orders_region_id'), ['region_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_orders_requested_at'), ['requested_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_customer_orders_status'), ['status'], unique=False)
+
+    op.create_table('lanes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('from_location_id', sa.Integer(), nullable=False),
+    sa.Column('to_location_id', sa.Integer(), nullable=True),
+    sa.Column('to_region_id', sa.Integer(), nullable=True),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('transit_hours', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('unit_cost', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('capacity_per_day', sa.Numeric(precision=18, scale=6), nullable=True),
+    sa.Column('valid_from', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('valid_to', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(to_location_id IS NULL) != (to_region_id IS NULL)', name=op.f('ck_lanes_exactly_one_destination')),
+    sa.CheckConstraint('transit_hours >= 0', name=op.f('ck_lanes_transit_hours_non_negative')),
+    sa.CheckConstraint('unit_cost >= 0', name=op.f('ck_lanes_unit_cost_non_negative')),
+    sa.ForeignKeyConstraint(['from_location_id'], ['locations.id'], name=op.f('fk_lanes_from_location_id_locations')),
+    sa.ForeignKeyConstraint(['to_location_id'], ['locations.id'], name=op.f('fk_lanes_to_location_id_locations')),
+    sa.ForeignKeyConstraint(['to_region_id'], ['regions.id'], name=op.f('fk_lanes_to_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lanes')),
+    sa.UniqueConstraint('from_location_id', 'to_location_id', 'mode', name='uq_lanes_to_location'),
+    sa.UniqueConstraint('from_location_id', 'to_region_id', 'mode', name='uq_lanes_to_region')
+    )
+    with op.batch_alter_table('lanes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lanes_from_location_id'), ['from_location_id'], unique=False)
 
     op.create_table('purchase_orders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -260,6 +327,37 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entries_location_id'), ['location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_movement_id'), ['movement_id'], unique=False)
 
+    op.create_table('order_confirmations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('promised_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.Column('run_ref', sa.String(length=120), nullable=True),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['order_id'], ['customer_orders.id'], name=op.f('fk_order_confirmations_order_id_customer_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_confirmations')),
+    sa.UniqueConstraint('order_id', 'sequence', name=op.f('uq_order_confirmations_order_id_sequence'))
+    )
+    op.create_table('order_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.String(length=16), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('shipped_quantity', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_order_lines_quantity_positive')),
+    sa.CheckConstraint('shipped_quantity >= 0', name=op.f('ck_order_lines_shipped_non_negative')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_order_lines_item_id_items')),
+    sa.ForeignKeyConstraint(['order_id'], ['customer_orders.id'], name=op.f('fk_order_lines_order_id_customer_orders')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_order_lines')),
+    sa.UniqueConstraint('order_id', 'line', name=op.f('uq_order_lines_order_id_line'))
+    )
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_order_lines_item_id'), ['item_id'], unique=False)
+
     op.create_table('purchase_order_lines',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('purchase_order_id', sa.Integer(), nullable=False),
@@ -311,6 +409,61 @@ def upgrade():
     with op.batch_alter_table('routes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_routes_resource_id'), ['resource_id'], unique=False)
 
+    op.create_table('shipments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('lane_id', sa.Integer(), nullable=True),
+    sa.Column('mode', sa.String(length=16), nullable=True),
+    sa.Column('from_location_id', sa.Integer(), nullable=True),
+    sa.Column('supplier', sa.String(length=64), nullable=True),
+    sa.Column('to_location_id', sa.Integer(), nullable=True),
+    sa.Column('to_region_id', sa.Integer(), nullable=True),
+    sa.Column('order_id', sa.Integer(), nullable=True),
+    sa.Column('purchase_order', sa.String(length=64), nullable=True),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('dispatched_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('carrier_reference', sa.String(length=120), nullable=True),
+    sa.Column('source', sa.String(length=16), nullable=False),
+    sa.Column('plan_ref', sa.String(length=120), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(to_location_id IS NULL) != (to_region_id IS NULL)', name=op.f('ck_shipments_exactly_one_destination')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_shipments_created_by_id_users')),
+    sa.ForeignKeyConstraint(['from_location_id'], ['locations.id'], name=op.f('fk_shipments_from_location_id_locations')),
+    sa.ForeignKeyConstraint(['lane_id'], ['lanes.id'], name=op.f('fk_shipments_lane_id_lanes')),
+    sa.ForeignKeyConstraint(['order_id'], ['customer_orders.id'], name=op.f('fk_shipments_order_id_customer_orders')),
+    sa.ForeignKeyConstraint(['to_location_id'], ['locations.id'], name=op.f('fk_shipments_to_location_id_locations')),
+    sa.ForeignKeyConstraint(['to_region_id'], ['regions.id'], name=op.f('fk_shipments_to_region_id_regions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipments')),
+    sa.UniqueConstraint('number', name=op.f('uq_shipments_number'))
+    )
+    with op.batch_alter_table('shipments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipments_from_location_id'), ['from_location_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_lane_id'), ['lane_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_order_id'), ['order_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_purchase_order'), ['purchase_order'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_shipments_to_location_id'), ['to_location_id'], unique=False)
+
+    op.create_table('confirmation_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('confirmation_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.String(length=16), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.ForeignKeyConstraint(['confirmation_id'], ['order_confirmations.id'], name=op.f('fk_confirmation_lines_confirmation_id_order_confirmations')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_confirmation_lines_item_id_items')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_confirmation_lines'))
+    )
+    with op.batch_alter_table('confirmation_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_confirmation_lines_confirmation_id'), ['confirmation_id'], unique=False)
+
     op.create_table('production_orders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=32), nullable=False),
@@ -351,11 +504,70 @@ def upgrade():
     with op.batch_alter_table('route_components', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_route_components_item_id'), ['item_id'], unique=False)
 
+    op.create_table('shipment_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shipment_id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=120), nullable=False),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('carrier_reference', sa.String(length=120), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_shipment_events_created_by_id_users')),
+    sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_shipment_events_shipment_id_shipments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipment_events'))
+    )
+    with op.batch_alter_table('shipment_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipment_events_shipment_id'), ['shipment_id'], unique=False)
+
+    op.create_table('shipment_lines',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shipment_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('order_line', sa.String(length=16), nullable=True),
+    sa.CheckConstraint('quantity > 0', name=op.f('ck_shipment_lines_quantity_positive')),
+    sa.ForeignKeyConstraint(['item_id'], ['items.id'], name=op.f('fk_shipment_lines_item_id_items')),
+    sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_shipment_lines_shipment_id_shipments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipment_lines')),
+    sa.UniqueConstraint('shipment_id', 'line', name=op.f('uq_shipment_lines_shipment_id_line'))
+    )
+    with op.batch_alter_table('shipment_lines', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipment_lines_item_id'), ['item_id'], unique=False)
+
+    op.create_table('confirmation_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('confirmation_line_id', sa.Integer(), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('from_location_id', sa.Integer(), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['confirmation_line_id'], ['confirmation_lines.id'], name=op.f('fk_confirmation_deliveries_confirmation_line_id_confirmation_lines')),
+    sa.ForeignKeyConstraint(['from_location_id'], ['locations.id'], name=op.f('fk_confirmation_deliveries_from_location_id_locations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_confirmation_deliveries'))
+    )
+    with op.batch_alter_table('confirmation_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_confirmation_deliveries_confirmation_line_id'), ['confirmation_line_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('confirmation_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_confirmation_deliveries_confirmation_line_id'))
+
+    op.drop_table('confirmation_deliveries')
+    with op.batch_alter_table('shipment_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipment_lines_item_id'))
+
+    op.drop_table('shipment_lines')
+    with op.batch_alter_table('shipment_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipment_events_shipment_id'))
+
+    op.drop_table('shipment_events')
     with op.batch_alter_table('route_components', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_route_components_item_id'))
 
@@ -365,6 +577,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_production_orders_route_id'))
 
     op.drop_table('production_orders')
+    with op.batch_alter_table('confirmation_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_confirmation_lines_confirmation_id'))
+
+    op.drop_table('confirmation_lines')
+    with op.batch_alter_table('shipments', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipments_to_location_id'))
+        batch_op.drop_index(batch_op.f('ix_shipments_status'))
+        batch_op.drop_index(batch_op.f('ix_shipments_purchase_order'))
+        batch_op.drop_index(batch_op.f('ix_shipments_order_id'))
+        batch_op.drop_index(batch_op.f('ix_shipments_lane_id'))
+        batch_op.drop_index(batch_op.f('ix_shipments_kind'))
+        batch_op.drop_index(batch_op.f('ix_shipments_from_location_id'))
+
+    op.drop_table('shipments')
     with op.batch_alter_table('routes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_routes_resource_id'))
 
@@ -374,6 +600,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_purchase_order_lines_item_id'))
 
     op.drop_table('purchase_order_lines')
+    with op.batch_alter_table('order_lines', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_order_lines_item_id'))
+
+    op.drop_table('order_lines')
+    op.drop_table('order_confirmations')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entries_movement_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_entries_location_id'))
@@ -409,11 +640,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_purchase_orders_location_id'))
 
     op.drop_table('purchase_orders')
+    with op.batch_alter_table('lanes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lanes_from_location_id'))
+
+    op.drop_table('lanes')
+    with op.batch_alter_table('customer_orders', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customer_orders_status'))
+        batch_op.drop_index(batch_op.f('ix_customer_orders_requested_at'))
+        batch_op.drop_index(batch_op.f('ix_customer_orders_region_id'))
+        batch_op.drop_index(batch_op.f('ix_customer_orders_customer_id'))
+
+    op.drop_table('customer_orders')
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locations_region_id'))
 
     op.drop_table('locations')
     op.drop_table('idempotency_records')
+    with op.batch_alter_table('customers', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_customers_region_id'))
+
+    op.drop_table('customers')
     with op.batch_alter_table('api_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_tokens_user_id'))
 

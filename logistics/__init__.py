@@ -1,0 +1,1 @@
+"""Logistics: lanes, shipments (transfer, delivery, inbound) and their tracking events."""

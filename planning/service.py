@@ -1,0 +1,340 @@
+"""Customer order services: customers, orders and their lifecycle, and the promises given for them.
+
+An order moves `pending → accepted → confirmed | unconfirmed → shipped → closed`, or to `cancelled`
+from any status before `shipped`. Only accepted orders are planned (statuses in `PLANNED_STATUSES`);
+a planning run records a confirmation, which sets the order's latest promise and its status.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+from uuid import uuid4
+
+from flask import current_app
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from core.db import assign_number, db, utcnow
+from core.errors import Conflict, Invalid, NotFound
+from inventory import service as inventory_service
+from planning.config import priorities
+from planning.models import (
+    PLANNED_STATUSES,
+    ConfirmationDelivery,
+    ConfirmationLine,
+    Customer,
+    CustomerOrder,
+    OrderConfirmation,
+    OrderLine,
+)
+
+EDITABLE_STATUSES = ("pending", "accepted")
+TRANSITIONS = {
+    # action: (statuses it starts from, status it leads to)
+    "accept": (("pending",), "accepted"),
+    "cancel": (("pending", "accepted", "confirmed", "unconfirmed"), "cancelled"),
+    "ship": (PLANNED_STATUSES, "shipped"),
+    "close": (("shipped",), "closed"),
+}
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+def _one(model, column, value, what: str, field: str | None):
+    row = db.session.scalar(select(model).where(column == value))
+    if row is None:
+        if field:
+            raise Invalid(field, f"unknown {what} {value!r}")
+        raise NotFound(f"no {what} {value!r}")
+    return row
+
+
+# -- customers -------------------------------------------------------------------------------------
+
+
+def save_customer(code: str, fields: dict, *, create: bool | None = None) -> tuple[Customer, bool]:
+    """Create or update a customer by code (`region_code`: its default ship-to); return (row, created)."""
+    fields = dict(fields)
+    if "region_code" in fields:
+        region = fields.pop("region_code")
+        fields["region"] = inventory_service.get_region(region, field="region") if region else None
+    return inventory_service.save_by_key(
+        Customer, Customer.code, code, fields, create=create, what="customer"
+    )
+
+
+def get_customer(code: str, *, field: str | None = None) -> Customer:
+    return _one(Customer, Customer.code, code, "customer", field)
+
+
+def customers_query(
+    *, q: str | None = None, channel: str | None = None, active: bool | None = None
+) -> Select:
+    stmt = select(Customer).order_by(Customer.code)
+    if q:
+        stmt = stmt.where(or_(Customer.code.ilike(f"%{q}%"), Customer.name.ilike(f"%{q}%")))
+    if channel:
+        stmt = stmt.where(Customer.channel == channel)
+    if active is not None:
+        stmt = stmt.where(Customer.active == active)
+    return stmt
+
+
+# -- orders ------------------------------------------------------------------------------------------
+
+
+def get_order(number: str, *, field: str | None = None) -> CustomerOrder:
+    return _one(CustomerOrder, CustomerOrder.number, number, "order", field)
+
+
+def lock_order(number: str) -> CustomerOrder:
+    """The order `number`, its row locked until the transaction ends (concurrent changes wait)."""
+    stmt = (
+        select(CustomerOrder)
+        .where(CustomerOrder.number == number)
+        .with_for_update(of=CustomerOrder)
+        .execution_options(populate_existing=True)
+    )
+    order = db.session.scalar(stmt)
+    if order is None:
+        raise NotFound(f"no order {number!r}")
+    return order
+
+
+def orders_query(
+    *,
+    status: str | None = None,
+    customer: str | None = None,
+    region: str | None = None,
+    channel: str | None = None,
+    requested_from: datetime | None = None,
+    requested_to: datetime | None = None,
+    planned: bool | None = None,
+) -> Select:
+    """Orders by status, customer, region, channel and requested time; ordered by number for paging."""
+    stmt = select(CustomerOrder).options(selectinload(CustomerOrder.lines)).order_by(CustomerOrder.number)
+    if status:
+        stmt = stmt.where(CustomerOrder.status == status)
+    if planned is not None:
+        in_plan = CustomerOrder.status.in_(PLANNED_STATUSES)
+        stmt = stmt.where(in_plan if planned else ~in_plan)
+    if customer:
+        stmt = stmt.where(CustomerOrder.customer_id == select(Customer.id).where(Customer.code == customer))
+    if region:
+        stmt = stmt.where(CustomerOrder.region.has(code=region))
+    if channel:
+        stmt = stmt.where(CustomerOrder.channel == channel)
+    if requested_from:
+        stmt = stmt.where(CustomerOrder.requested_at >= requested_from)
+    if requested_to:
+        stmt = stmt.where(CustomerOrder.requested_at <= requested_to)
+    return stmt
+
+
+def _order_lines(lines: list[dict]) -> list[OrderLine]:
+    if not lines:
+        raise Invalid("lines", "an order needs at least one line")
+    ids = [str(spec.get("line") or i) for i, spec in enumerate(lines, start=1)]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise Invalid("lines", f"line id(s) listed more than once: {', '.join(duplicates)}")
+    return [
+        OrderLine(
+            line=line_id,
+            item=inventory_service.get_item(spec["sku"], field=f"lines[{i}].sku"),
+            quantity=spec["quantity"],
+        )
+        for i, (line_id, spec) in enumerate(zip(ids, lines, strict=True))
+    ]
+
+
+def _order_fields(order: CustomerOrder, fields: dict) -> None:
+    fields = dict(fields)
+    if "customer_code" in fields:
+        order.customer = get_customer(fields.pop("customer_code"), field="customer")
+    if fields.get("region_code"):
+        order.region = inventory_service.get_region(fields.pop("region_code"), field="region")
+    fields.pop("region_code", None)
+    if "lines" in fields:
+        _replace_lines(order, _order_lines(fields.pop("lines")))
+    if "priority" in fields and fields["priority"] not in priorities(current_app.config):
+        raise Invalid("priority", f"must be one of {priorities(current_app.config)} (the policy's weights)")
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.channel = order.channel or order.customer.channel
+    if order.region is None:
+        if order.customer.region is None:
+            raise Invalid("region", "required: the customer has no default region")
+        order.region = order.customer.region
+
+
+def _replace_lines(order: CustomerOrder, lines: list[OrderLine]) -> None:
+    if any(ol.shipped_quantity > 0 for ol in order.lines):
+        raise InvalidTransition(f"order {order.number} has delivered goods; its lines can no longer change")
+    if order.id is not None:  # old lines go first: the new ones may reuse their line ids
+        order.lines.clear()
+        db.session.flush()
+    order.lines = lines
+
+
+def save_order(number: str, fields: dict, *, create: bool | None = None) -> tuple[CustomerOrder, bool]:
+    """Create (pending) or update an order by number; only pending and accepted orders can change."""
+    stmt = select(CustomerOrder).where(CustomerOrder.number == number).with_for_update(of=CustomerOrder)
+    order = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if order is not None and create is True:
+        raise Conflict(f"order {number!r} exists", code="order_exists")
+    if order is None and create is False:
+        raise NotFound(f"no order {number!r}")
+    if order is not None and order.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(f"order {number} is {order.status}; only pending or accepted orders change")
+    created = order is None
+    if created:
+        for name, field in (
+            ("customer_code", "customer"),
+            ("lines", "lines"),
+            ("requested_at", "requested_at"),
+        ):
+            if not fields.get(name):
+                raise Invalid(field, "required for a new order")
+        order = CustomerOrder(
+            number=number, status="pending", created_at=fields.get("created_at") or utcnow()
+        )
+    _order_fields(order, {k: v for k, v in fields.items() if k != "created_at"})
+    db.session.add(order)
+    db.session.flush()
+    return order, created
+
+
+def create_order(*, number: str | None = None, **fields) -> CustomerOrder:
+    """Create a pending order (numbered `SO-…` when no number is given)."""
+    order = save_order(number or f"new-{uuid4().hex[:27]}", fields, create=True)[0]
+    if number is None:
+        assign_number(order, "SO-")
+    return order
+
+
+def upsert_orders(rows: list[dict]) -> dict:
+    return inventory_service.upsert_many(save_order, "number", rows)
+
+
+def _require(order: CustomerOrder, action: str) -> str:
+    """The status `action` leads to; 409 if the order's status forbids it."""
+    allowed, target = TRANSITIONS[action]
+    if order.status not in allowed:
+        raise InvalidTransition(
+            f"cannot {action} order {order.number}: it is {order.status} (needs {' or '.join(allowed)})",
+            current_status=order.status,
+        )
+    return target
+
+
+def transition_order(order: CustomerOrder, action: str) -> CustomerOrder:
+    """Apply a lifecycle action to an order, or 409 (and change nothing) if its status forbids it."""
+    order.status = _require(order, action)
+    db.session.flush()
+    return order
+
+
+def accept_order(*, number: str) -> CustomerOrder:
+    return transition_order(lock_order(number), "accept")
+
+
+def close_order(*, number: str) -> CustomerOrder:
+    return transition_order(lock_order(number), "close")
+
+
+def cancel_order(*, number: str) -> CustomerOrder:
+    """Cancel an order and its planned or released deliveries; 409 once goods are on the road."""
+    from logistics import service as logistics_service  # logistics depends on orders, not the reverse
+
+    order = lock_order(number)
+    _require(order, "cancel")
+    logistics_service.cancel_order_shipments(order=order)
+    return transition_order(order, "cancel")
+
+
+def ship_order_line(*, order: CustomerOrder, line: str | None, sku: str, quantity: Decimal) -> OrderLine:
+    """Count `quantity` delivered against the order line `line` (or the first open line of `sku`)."""
+    candidates = [ol for ol in order.lines if (ol.line == line if line else ol.item.sku == sku)]
+    if not candidates:
+        raise Invalid("lines", f"order {order.number} has no line {line or sku!r}")
+    target = next((ol for ol in candidates if ol.open_quantity > 0), candidates[-1])
+    target.shipped_quantity += quantity
+    return target
+
+
+def mark_shipped_if_complete(*, order: CustomerOrder) -> bool:
+    """Set a planned order to shipped once every line is delivered in full; return whether it is."""
+    if order.status in PLANNED_STATUSES and all(ol.open_quantity == 0 for ol in order.lines):
+        transition_order(order, "ship")
+        return True
+    return False
+
+
+# -- confirmations -----------------------------------------------------------------------------------
+
+
+def _confirmation_line(order: CustomerOrder, i: int, spec: dict) -> ConfirmationLine:
+    where = f"lines[{i}]"
+    if str(spec["line"]) not in {ol.line for ol in order.lines}:
+        raise Invalid(f"{where}.line", f"order {order.number} has no line {spec['line']!r}")
+    deliveries = [
+        ConfirmationDelivery(
+            quantity=Decimal(str(d["qty"])),
+            from_location=inventory_service.get_location(d["from"], field=f"{where}.deliveries[{j}].from"),
+            mode=d["mode"],
+            depart_at=d["depart_at"],
+            arrive_at=d["arrive_at"],
+        )
+        for j, d in enumerate(spec.get("deliveries") or [])
+    ]
+    return ConfirmationLine(
+        line=str(spec["line"]),
+        item=inventory_service.get_item(spec["sku"], field=f"{where}.sku"),
+        quantity=Decimal(str(spec["qty"])),
+        deliveries=deliveries,
+    )
+
+
+def record_confirmation(
+    *,
+    order: CustomerOrder | str,
+    status: str,
+    promised_at: datetime | None,
+    lines: list[dict],
+    reason: str = "",
+    explanation: str = "",
+    run_ref: str | None = None,
+) -> OrderConfirmation:
+    """Append a promise to the order's history and make it the current one (status confirmed/unconfirmed)."""
+    order = lock_order(order if isinstance(order, str) else order.number)
+    if order.status not in PLANNED_STATUSES:
+        raise InvalidTransition(f"order {order.number} is {order.status}; only accepted orders are promised")
+    if status == "confirmed" and (promised_at is None or not lines):
+        raise Invalid("promised_at", "a confirmed order needs a promised time and its lines")
+    if status == "unconfirmed" and (promised_at is not None or lines):
+        raise Invalid("promised_at", "an unconfirmed order has no promised time and no deliveries")
+    if status not in ("confirmed", "unconfirmed"):
+        raise Invalid("status", "must be confirmed or unconfirmed")
+    confirmation = OrderConfirmation(
+        sequence=len(order.confirmations) + 1,
+        status=status,
+        promised_at=promised_at,
+        reason=reason or "",
+        explanation=explanation or "",
+        run_ref=run_ref,
+        created_at=utcnow(),
+        lines=[_confirmation_line(order, i, spec) for i, spec in enumerate(lines)],
+    )
+    order.confirmations.append(confirmation)
+    order.status, order.promised_at = status, promised_at
+    db.session.flush()
+    return confirmation
+
+
+def latest_confirmation(*, number: str) -> OrderConfirmation:
+    confirmation = get_order(number).latest_confirmation
+    if confirmation is None:
+        raise NotFound(f"order {number} has no confirmation yet")
+    return confirmation

@@ -1,0 +1,198 @@
+"""The planner's input, built from the database at an instant, exactly as `supply-plan/1` defines it
+(../shared/planning/CONTRACT.md).
+
+Stock is the free stock of the balances (on hand less reservations) when the snapshot is taken: the
+ledger can tell past on-hand quantities but reservations have no history. `at` is the plan's start:
+it selects the lanes and offers valid then. Receipts are what open documents will still bring:
+transfers under way (here), open purchase orders and production in progress (their domains).
+Quantities and costs are JSON numbers (integers when whole), times ISO 8601 UTC with a `Z` to the
+second.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.db import db
+from inventory.models import Item, Location, Region, StockBalance
+from logistics import lanes as lane_service
+from logistics import service as logistics_service
+from logistics.models import Lane
+from planning.config import horizon_days, planning_policy
+from planning.models import PLANNED_STATUSES, CustomerOrder
+from procurement import service as procurement_service
+from procurement.production import service as production_service
+
+CONTRACT = "supply-plan/1"
+
+
+def iso(moment: datetime) -> str:
+    """`2026-11-22T08:00:00Z`: UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def number(value: Decimal | float | int) -> int | float:
+    """A JSON number: an integer when whole, else a float."""
+    value = float(value)
+    return int(value) if value.is_integer() else value
+
+
+def _all(stmt) -> list:
+    return list(db.session.scalars(stmt))
+
+
+def snapshot_items() -> list[dict]:
+    rows = _all(select(Item).order_by(Item.sku))
+    return [
+        {"sku": i.sku, "name": i.name, "holding_cost_per_day": number(i.holding_cost_per_day)} for i in rows
+    ]
+
+
+def snapshot_regions() -> list[dict]:
+    return [{"code": r.code} for r in _all(select(Region).order_by(Region.code))]
+
+
+def snapshot_locations() -> list[dict]:
+    rows = _all(select(Location).order_by(Location.code))
+    return [{"code": loc.code, "kind": loc.kind, "region": loc.region.code} for loc in rows]
+
+
+def snapshot_stock() -> list[dict]:
+    """Free stock (on hand less reserved) per (sku, location), where some is free."""
+    stmt = (
+        select(StockBalance)
+        .join(StockBalance.item)
+        .join(StockBalance.location)
+        .where(StockBalance.on_hand - StockBalance.reserved > 0)
+        .order_by(Item.sku, Location.code)
+    )
+    return [{"sku": b.item.sku, "location": b.location.code, "on_hand": number(b.free)} for b in _all(stmt)]
+
+
+def snapshot_transfer_receipts() -> list[dict]:
+    """Released and dispatched transfers, arriving at their destination: one receipt per line.
+
+    A receipt's `ref` is `<shipment number>/<line>` (the contract wants refs unique).
+    """
+    return [
+        {
+            "ref": f"{s.number}/{line.line}",
+            "sku": line.item.sku,
+            "location": s.to_location.code,
+            "qty": number(line.quantity),
+            "arrive_at": iso(s.arrive_at or s.depart_at or s.created_at),
+        }
+        for s in logistics_service.transfers_underway()
+        for line in s.lines
+    ]
+
+
+def snapshot_lanes(*, at: datetime) -> list[dict]:
+    """Lanes valid at `at`; `to` is a location code (transfer) or a region code (delivery)."""
+    rows = _all(lane_service.valid_at(select(Lane), at).order_by(Lane.id))
+    lanes = []
+    for lane in rows:
+        row = {
+            "from": lane.from_code,
+            "to": lane.to_code,
+            "mode": lane.mode,
+            "transit_hours": number(lane.transit_hours),
+            "unit_cost": number(lane.unit_cost),
+        }
+        if lane.capacity_per_day is not None:
+            row["capacity_per_day"] = number(lane.capacity_per_day)
+        lanes.append(row)
+    return sorted(lanes, key=lambda r: (r["from"], r["to"], r["mode"]))
+
+
+def open_quantities(order: CustomerOrder, underway: list) -> dict[str, Decimal]:
+    """What is left to promise per order line: ordered, less delivered, less on deliveries under way
+    (matched by order line, or else to the lines of their sku in order)."""
+    left = {ol.line: ol.open_quantity for ol in order.lines}
+    for shipment_line in underway:
+        qty = shipment_line.quantity
+        for ol in order.lines:
+            if shipment_line.order_line == ol.line or (
+                not shipment_line.order_line and ol.item.id == shipment_line.item.id
+            ):
+                taken = min(qty, left[ol.line])
+                left[ol.line], qty = left[ol.line] - taken, qty - taken
+    return left
+
+
+def _order(order: CustomerOrder, underway: list) -> dict | None:
+    left = open_quantities(order, underway)
+    lines = [
+        {"line": ol.line, "sku": ol.item.sku, "qty": number(left[ol.line])}
+        for ol in order.lines
+        if left[ol.line] > 0
+    ]
+    if not lines:
+        return None
+    promised = order.promised_at if order.status == "confirmed" else None
+    return {
+        "id": order.number,
+        "region": order.region.code,
+        "created_at": iso(order.created_at),
+        "requested_at": iso(order.requested_at),
+        "priority": order.priority,
+        "ship_complete": order.ship_complete,
+        "confirmed_promise_at": iso(promised) if promised else None,
+        "lines": lines,
+    }
+
+
+def snapshot_orders() -> list[dict]:
+    """Accepted, confirmed and unconfirmed orders with what is left to promise on each line (an order
+    whose goods are all delivered or on their way is left out)."""
+    stmt = (
+        select(CustomerOrder)
+        .where(CustomerOrder.status.in_(PLANNED_STATUSES))
+        .options(selectinload(CustomerOrder.lines))
+        .order_by(CustomerOrder.number)
+    )
+    underway = logistics_service.deliveries_underway()
+    rows = (_order(order, underway.get(order.id, [])) for order in _all(stmt))
+    return [row for row in rows if row is not None]
+
+
+def _other_domains(*, at: datetime) -> dict:
+    """Purchasing and production sections: suppliers, offers, resources, routes and their receipts."""
+    return {
+        "suppliers": procurement_service.snapshot_suppliers(),
+        "supply_offers": procurement_service.snapshot_offers(at=at),
+        "resources": production_service.snapshot_resources(at=at),
+        "routes": production_service.snapshot_routes(),
+        "receipts": [
+            *procurement_service.snapshot_receipts(at=at),
+            *production_service.snapshot_receipts(at=at),
+        ],
+    }
+
+
+def build_snapshot(*, at: datetime) -> dict:
+    """The planner's input at instant `at` (the plan's start), as the contract `supply-plan/1` defines it."""
+    at = at.astimezone(UTC).replace(microsecond=0)
+    config = current_app.config
+    others = _other_domains(at=at)
+    receipts = snapshot_transfer_receipts() + others["receipts"]
+    return {
+        "contract": CONTRACT,
+        "plan_start": iso(at),
+        "horizon_days": horizon_days(config),
+        "policy": planning_policy(config),
+        "items": snapshot_items(),
+        "regions": snapshot_regions(),
+        "locations": snapshot_locations(),
+        "stock": snapshot_stock(),
+        "receipts": sorted(receipts, key=lambda r: (r["arrive_at"], r["ref"])),
+        "suppliers": others["suppliers"],
+        "supply_offers": others["supply_offers"],
+        "resources": others["resources"],
+        "routes": others["routes"],
+        "lanes": snapshot_lanes(at=at),
+        "orders": snapshot_orders(),
+    }
