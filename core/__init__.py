@@ -29,8 +29,9 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from core.api import meta_blp
     from inventory.api import blp as inventory_blp
+    from planning.runs.api import blp as planning_runs_blp
 
-    for blueprint in (meta_blp, inventory_blp):
+    for blueprint in (meta_blp, inventory_blp, planning_runs_blp):
         app.extensions["takt_api"].register_blueprint(blueprint)
 
 
@@ -43,7 +44,8 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from core.commands import demo_command, tokens_cli, users_cli
     from inventory.demo import load_inventory_demo
+    from schedules.cli import schedules_cli
 
     app.extensions["takt_demo_loaders"] = [load_inventory_demo]
-    for command in (users_cli, tokens_cli, demo_command):
+    for command in (users_cli, tokens_cli, demo_command, schedules_cli):
         app.cli.add_command(command)

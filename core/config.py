@@ -20,6 +20,11 @@ DEFAULTS = {
     },
     "MAX_PAGE_SIZE": 1000,
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "PLANNING_INTERVAL_MINUTES": 120,
+    "PLANNING_RUN_BUDGET_SECONDS": 600,
+    "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
+    "PLANNING_QUEUE_POLL_SECONDS": 5,
+    "PLANNING_SOLVER": "planning.solver:solve",  # import path of solve(snapshot, *, time_limit_s, progress)
 }
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:25:11.244059
+Create Date: 2026-11-22 05:33:09.479941
 
 """
 from alembic import op
@@ -101,6 +101,79 @@ def upgrade():
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_locations_region_id'), ['region_id'], unique=False)
 
+    op.create_table('planning_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('cycle_key', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('time_budget_s', sa.Float(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('plan_start', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('snapshot', sa.JSON(), nullable=True),
+    sa.Column('progress', sa.JSON(), nullable=True),
+    sa.Column('solver_report', sa.JSON(), nullable=True),
+    sa.Column('kpis', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('published_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_planning_runs_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planning_runs')),
+    sa.UniqueConstraint('cycle_key', name=op.f('uq_planning_runs_cycle_key'))
+    )
+    with op.batch_alter_table('planning_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planning_runs_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planning_runs_status'), ['status'], unique=False)
+
+    op.create_table('planned_confirmations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('order_number', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('promised_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=32), nullable=True),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_planned_confirmations_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planned_confirmations'))
+    )
+    with op.batch_alter_table('planned_confirmations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_confirmations_order_number'), ['order_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planned_confirmations_run_id'), ['run_id'], unique=False)
+
+    op.create_table('production_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('resource', sa.String(length=64), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('start_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_production_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_production_proposals'))
+    )
+    with op.batch_alter_table('production_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_production_proposals_run_id'), ['run_id'], unique=False)
+
+    op.create_table('purchase_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('supplier', sa.String(length=64), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('location', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('order_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('receive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_purchase_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_proposals'))
+    )
+    with op.batch_alter_table('purchase_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_proposals_run_id'), ['run_id'], unique=False)
+
     op.create_table('stock_balances',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -158,6 +231,24 @@ def upgrade():
     with op.batch_alter_table('stock_reservations', schema=None) as batch_op:
         batch_op.create_index('ix_stock_reservations_reference', ['reference_type', 'reference'], unique=False)
 
+    op.create_table('transfer_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('from_location', sa.String(length=64), nullable=False),
+    sa.Column('to_location', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_transfer_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_proposals'))
+    )
+    with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transfer_proposals_run_id'), ['run_id'], unique=False)
+
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('movement_id', sa.Integer(), nullable=False),
@@ -177,11 +268,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_ledger_entries_location_id'), ['location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ledger_entries_movement_id'), ['movement_id'], unique=False)
 
+    op.create_table('planned_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('confirmation_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.String(length=32), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('from_location', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['confirmation_id'], ['planned_confirmations.id'], name=op.f('fk_planned_deliveries_confirmation_id_planned_confirmations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planned_deliveries'))
+    )
+    with op.batch_alter_table('planned_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_deliveries_confirmation_id'), ['confirmation_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('planned_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planned_deliveries_confirmation_id'))
+
+    op.drop_table('planned_deliveries')
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entries_movement_id'))
         batch_op.drop_index(batch_op.f('ix_ledger_entries_location_id'))
@@ -189,6 +301,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_created_at'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transfer_proposals_run_id'))
+
+    op.drop_table('transfer_proposals')
     with op.batch_alter_table('stock_reservations', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_reservations_reference')
 
@@ -202,6 +318,24 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_stock_balances_location_id'))
 
     op.drop_table('stock_balances')
+    with op.batch_alter_table('purchase_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_proposals_run_id'))
+
+    op.drop_table('purchase_proposals')
+    with op.batch_alter_table('production_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_production_proposals_run_id'))
+
+    op.drop_table('production_proposals')
+    with op.batch_alter_table('planned_confirmations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planned_confirmations_run_id'))
+        batch_op.drop_index(batch_op.f('ix_planned_confirmations_order_number'))
+
+    op.drop_table('planned_confirmations')
+    with op.batch_alter_table('planning_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planning_runs_status'))
+        batch_op.drop_index(batch_op.f('ix_planning_runs_published_at'))
+
+    op.drop_table('planning_runs')
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locations_region_id'))
 
