@@ -30,8 +30,9 @@ def register_blueprints(app: Flask) -> None:
     from core.api import meta_blp
     from inventory.api import blp as inventory_blp
     from planning.runs.api import blp as planning_runs_blp
+    from planning.webhooks.api import blp as webhooks_blp
 
-    for blueprint in (meta_blp, inventory_blp, planning_runs_blp):
+    for blueprint in (meta_blp, inventory_blp, planning_runs_blp, webhooks_blp):
         app.extensions["takt_api"].register_blueprint(blueprint)
 
 

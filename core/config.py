@@ -24,6 +24,9 @@ DEFAULTS = {
     "PLANNING_RUN_BUDGET_SECONDS": 600,
     "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
     "PLANNING_QUEUE_POLL_SECONDS": 5,
+    "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    "WEBHOOK_POLL_SECONDS": 5,
     "PLANNING_SOLVER": "planning.solver:solve",  # import path of solve(snapshot, *, time_limit_s, progress)
 }
 

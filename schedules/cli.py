@@ -41,6 +41,11 @@ def run_scheduler(plan_at_start):
         IntervalTrigger(seconds=app.config["PLANNING_QUEUE_POLL_SECONDS"], timezone=UTC),
         id="queued-runs",
     )
+    scheduler.add_job(
+        _in_context(app, service.deliver_webhooks),
+        IntervalTrigger(seconds=app.config["WEBHOOK_POLL_SECONDS"], timezone=UTC),
+        id="webhooks",
+    )
     if plan_at_start:
         _in_context(app, service.plan_current_cycle)()
     click.echo(f"scheduler: planning every {interval} min (aligned to 00:00 UTC); Ctrl-C stops")

@@ -40,6 +40,13 @@ def plan_current_cycle() -> PlanningRun | None:
     return _execute(run.id)
 
 
+def deliver_webhooks() -> dict:
+    """Send confirmation events that are due (first attempts and retries)."""
+    from planning.webhooks import service as webhooks
+
+    return webhooks.deliver_due()
+
+
 def execute_queued_runs() -> list[PlanningRun]:
     """Execute runs queued over HTTP, oldest first."""
     done = []

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:33:09.479941
+Create Date: 2026-11-22 05:35:49.825364
 
 """
 from alembic import op
@@ -34,6 +34,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_items')),
     sa.UniqueConstraint('sku', name=op.f('uq_items_sku'))
     )
+    op.create_table('outbox_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.String(length=36), nullable=False),
+    sa.Column('type', sa.String(length=64), nullable=False),
+    sa.Column('order_number', sa.String(length=64), nullable=True),
+    sa.Column('customer', sa.String(length=64), nullable=True),
+    sa.Column('channel', sa.String(length=32), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_events_event_id'))
+    )
+    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_events_order_number'), ['order_number'], unique=False)
+
     op.create_table('regions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -126,6 +141,18 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_planning_runs_published_at'), ['published_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_planning_runs_status'), ['status'], unique=False)
 
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.String(length=128), nullable=False),
+    sa.Column('customer', sa.String(length=64), nullable=True),
+    sa.Column('channel', sa.String(length=32), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_subscriptions_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions'))
+    )
     op.create_table('planned_confirmations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('run_id', sa.Integer(), nullable=False),
@@ -249,6 +276,24 @@ def upgrade():
     with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_transfer_proposals_run_id'), ['run_id'], unique=False)
 
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('delivered_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['outbox_events.id'], name=op.f('fk_webhook_deliveries_event_id_outbox_events')),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscriptions.id'], name=op.f('fk_webhook_deliveries_subscription_id_webhook_subscriptions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('event_id', 'subscription_id', name=op.f('uq_webhook_deliveries_event_id_subscription_id'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_subscription_id'), ['subscription_id'], unique=False)
+
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('movement_id', sa.Integer(), nullable=False),
@@ -301,6 +346,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_created_at'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))
+
+    op.drop_table('webhook_deliveries')
     with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_transfer_proposals_run_id'))
 
@@ -331,6 +381,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_planned_confirmations_order_number'))
 
     op.drop_table('planned_confirmations')
+    op.drop_table('webhook_subscriptions')
     with op.batch_alter_table('planning_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_planning_runs_status'))
         batch_op.drop_index(batch_op.f('ix_planning_runs_published_at'))
@@ -347,5 +398,9 @@ def downgrade():
     op.drop_table('api_tokens')
     op.drop_table('users')
     op.drop_table('regions')
+    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_events_order_number'))
+
+    op.drop_table('outbox_events')
     op.drop_table('items')
     # ### end Alembic commands ###

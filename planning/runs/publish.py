@@ -86,6 +86,7 @@ def _confirm_order(conf: dict, *, run_ref: str) -> None:
     order = orders_service.get_order(conf["order_id"])
     if order.status not in PLANNED_STATUSES:
         return
+    before = (order.status, order.promised_at)
     lines = (
         [
             {
