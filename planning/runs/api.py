@@ -44,7 +44,7 @@ class Runs(MethodView):
     @blp.response(202, RunSchema)
     @blp.errors(409)
     def post(self, args):
-        """Queue a planning run (the scheduler process executes it); 409 with the run's id if one is in progress."""
+        """Queue a planning run (the scheduler process executes it); 409 naming the run in progress."""
         return service.request_run(trigger="api", user_id=current_user_id(), **(args or {}))
 
 

@@ -112,6 +112,34 @@ def _confirm_order(conf: dict, *, run_ref: str) -> None:
         explanation=conf.get("explanation") or "",
         run_ref=run_ref,
     )
+    if (order.status, order.promised_at) != before:
+        _announce(order, conf, before, run_ref)
+
+
+def _announce(order, conf: dict, before: tuple, run_ref: str) -> None:
+    """Tell the order's owner that its confirmation changed (an outbox event the scheduler delivers)."""
+    from planning.webhooks import service as webhooks
+
+    payload = {
+        "order": order.number,
+        "customer": order.customer_code,
+        "channel": order.channel,
+        "status": conf["status"],
+        "promised_at": conf.get("promised_at"),
+        "previous_status": before[0],
+        "previous_promised_at": _iso(before[1]),
+        "reason": conf.get("reason"),
+        "explanation": conf.get("explanation") or "",
+        "lines": conf.get("lines") or [],
+        "run": run_ref,
+    }
+    webhooks.emit(
+        type="order.confirmation",
+        payload=payload,
+        order_number=order.number,
+        customer=order.customer_code,
+        channel=order.channel,
+    )
 
 
 def _confirmation_row(conf: dict) -> PlannedConfirmation:
