@@ -9,7 +9,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import AppGroup
 
-from schedules import service
+from core.observability import configure_logging
+from schedules import metrics, service
 
 schedules_cli = AppGroup("schedules", help="The planning scheduler.")
 log = logging.getLogger(__name__)
@@ -22,9 +23,13 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # cycles are aligned to midnight UTC
     default=True,
     help="plan the current cycle at once if it has no run yet (catch-up)",
 )
-def run_scheduler(plan_at_start):
+@click.option("--metrics-port", type=int, default=9102, help="serve Prometheus metrics here (0: off)")
+def run_scheduler(plan_at_start, metrics_port):
     """Plan every cycle (SCM_PLANNING_INTERVAL_MINUTES, default 120) and execute queued runs."""
     app = current_app._get_current_object()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    if metrics_port:
+        metrics.serve(metrics_port)
     interval = app.config["PLANNING_INTERVAL_MINUTES"]
     period = max(1, round(interval * 60))
     scheduler = BlockingScheduler(

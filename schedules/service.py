@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db, utcnow
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun
+from schedules import metrics
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,11 @@ def _oldest_queued() -> PlanningRun | None:
 
 def _execute(run_id: int) -> PlanningRun | None:
     try:
-        return runs_service.execute_run(run_id)
+        run = runs_service.execute_run(run_id)
     except runs_service.RunInProgress as error:
         db.session.rollback()
         log.info("run %s waits: %s", run_id, error.message)
         return None
+    metrics.observe_run(run)
+    log.info("run %s %s", run.id, run.status, extra={"kpis": run.kpis})
+    return run

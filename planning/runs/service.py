@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import structlog
 from flask import current_app
 from sqlalchemy import func, select, text, update
 
@@ -87,17 +88,19 @@ def execute_run(
 ) -> PlanningRun:
     """Run a queued planning run to the end under the planning lock; commits as it goes."""
     build_snapshot, solve = build_snapshot or _default_snapshot(), solve or _default_solve()
-    with planning_lock() as taken:
+    with structlog.contextvars.bound_contextvars(run_id=run_id), planning_lock() as taken:
         if not taken:
             raise RunInProgress("another process is planning (the planning lock is held)")
         fail_abandoned_runs(keep=run_id)
         db.session.commit()
         run = _start(run_id)
+        log.info("planning run started")
         try:
             _plan_and_publish(run, build_snapshot, solve)
+            log.info("planning run published")
         except Exception as error:
             db.session.rollback()
-            log.exception("planning run %s failed", run_id)
+            log.exception("planning run failed")
             _finish_failed(run_id, f"{type(error).__name__}: {error}")
     return get_run(run_id)
 
