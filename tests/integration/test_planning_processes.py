@@ -1,10 +1,12 @@
 """Planning across processes: a killed run, and several schedulers planning each cycle once."""
 
+import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -64,3 +66,40 @@ def test_a_killed_run_releases_the_lock_and_leaves_nothing_half_written(app, com
         assert dead.status == "failed" and dead.error.startswith("abandoned")
         assert db.session.scalar(select(func.count()).where(PurchaseProposal.run_id == killed)) == 0
         assert service.published_run().id == done.id
+
+
+def _scheduler(database_url: str, seconds_per_cycle: float) -> subprocess.Popen:
+    env = dict(
+        os.environ,
+        SCM_DATABASE_URL=database_url,
+        FLASK_APP="wsgi",
+        SCM_PLANNING_INTERVAL_MINUTES=str(seconds_per_cycle / 60),
+        SCM_PLANNING_QUEUE_POLL_SECONDS="1",
+        SCM_PLANNING_SOLVER="tests.planning_fakes:plan_with_one_purchase",
+        SCM_METRICS_ENABLED="false",
+    )
+    command = [sys.executable, "-m", "flask", "schedules", "run", "--metrics-port", "0"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def test_two_schedulers_plan_each_cycle_exactly_once(app, committed_db, database_url):
+    if not database_url.startswith("postgresql"):
+        return  # several schedulers on several hosts is the PostgreSQL deployment
+    schedulers = [_scheduler(database_url, seconds_per_cycle=3) for _ in range(2)]
+    try:
+        time.sleep(14)
+    finally:
+        for process in schedulers:
+            process.send_signal(signal.SIGINT)
+        for process in schedulers:
+            process.wait(timeout=20)
+    with app.app_context():
+        runs = db.session.scalars(select(PlanningRun).order_by(PlanningRun.id)).all()
+    keys = [r.cycle_key for r in runs]
+    assert len(runs) >= 4, keys
+    assert len(set(keys)) == len(keys)
+    assert all(r.status == "succeeded" and r.trigger == "schedule" for r in runs)
+    starts = sorted(datetime.fromisoformat(k.replace("Z", "+00:00")) for k in keys)
+    assert all((b - a).total_seconds() == 3 for a, b in itertools.pairwise(starts)), keys
+    spans = sorted((r.started_at, r.finished_at) for r in runs)
+    assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(spans)), "runs overlapped"
