@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 FLASK  := FLASK_APP=wsgi $(BIN)/flask
 PIP    := $(BIN)/python -m pip
 
-.PHONY: run serve test bench install install-dev setup-db lint format migrations clean
+.PHONY: run serve scheduler test bench install install-dev setup-db lint format migrations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,18 @@ setup-db: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 
-run: setup-db serve
+# The web server and the scheduler process side by side (the scheduler plans once at start);
+# Ctrl-C stops both.
+run: setup-db
+	@trap 'kill 0' INT TERM EXIT; \
+	$(FLASK) schedules run & \
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 serve:
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+scheduler:
+	$(FLASK) schedules run
 
 test: install-dev
 	$(BIN)/pytest

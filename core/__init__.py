@@ -20,7 +20,9 @@ def register_extensions(app: Flask) -> None:
     from core.api import create_api
     from core.auth import login_manager
     from core.db import register_database
+    from core.observability import register_observability
 
+    register_observability(app)
     register_database(app)
     login_manager.init_app(app)
     create_api(app)
@@ -31,10 +33,21 @@ def register_blueprints(app: Flask) -> None:
     from inventory.api import blp as inventory_blp
     from logistics.api import blp as logistics_blp
     from planning.api import blp as planning_blp
+    from planning.runs.api import blp as planning_runs_blp
+    from planning.webhooks.api import blp as webhooks_blp
     from procurement.api import blp as procurement_blp
     from procurement.production.api import blp as production_blp
 
-    blueprints = (meta_blp, inventory_blp, procurement_blp, production_blp, planning_blp, logistics_blp)
+    blueprints = (
+        meta_blp,
+        inventory_blp,
+        procurement_blp,
+        production_blp,
+        planning_blp,
+        logistics_blp,
+        planning_runs_blp,
+        webhooks_blp,
+    )
     for blueprint in blueprints:
         app.extensions["takt_api"].register_blueprint(blueprint)
 
@@ -53,6 +66,7 @@ def register_commands(app: Flask) -> None:
     from planning.demo import load_planning_demo
     from procurement.demo import load_procurement_demo
     from procurement.production.demo import load_production_demo
+    from schedules.cli import schedules_cli
 
     app.extensions["takt_demo_loaders"] = [
         load_inventory_demo,
@@ -61,5 +75,5 @@ def register_commands(app: Flask) -> None:
         load_planning_demo,
         load_logistics_demo,
     ]
-    for command in (users_cli, tokens_cli, demo_command, planning_cli):
+    for command in (users_cli, tokens_cli, demo_command, planning_cli, schedules_cli):
         app.cli.add_command(command)

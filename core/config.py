@@ -21,6 +21,14 @@ DEFAULTS = {
     "MAX_PAGE_SIZE": 1000,
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     "PO_OVER_RECEIPT_TOLERANCE": 0.0,  # fraction of a PO line that may be received beyond it
+    "PLANNING_INTERVAL_MINUTES": 120,
+    "PLANNING_RUN_BUDGET_SECONDS": 600,
+    "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
+    "PLANNING_QUEUE_POLL_SECONDS": 5,
+    "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
+    "WEBHOOK_TIMEOUT_SECONDS": 5,
+    "WEBHOOK_POLL_SECONDS": 5,
+    "PLANNING_SOLVER": "planning.solver:solve",  # import path of solve(snapshot, *, time_limit_s, progress)
 }
 
 

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from core.db import utcnow
+from planning.runs.cli import run_command
 from planning.snapshot import build_snapshot
 
 planning_cli = AppGroup("planning", help="Customer orders and planning.")
@@ -27,3 +28,6 @@ def _instant(_ctx, _param, value: str | None) -> datetime | None:
 def snapshot_command(at):
     """Print the planner's input (contract supply-plan/1) built from the database, as JSON."""
     click.echo(json.dumps(build_snapshot(at=at or utcnow()), indent=2))
+
+
+planning_cli.add_command(run_command)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 06:04:32.593431
+Create Date: 2026-11-22 06:14:40.409883
 
 """
 from alembic import op
@@ -34,6 +34,21 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_items')),
     sa.UniqueConstraint('sku', name=op.f('uq_items_sku'))
     )
+    op.create_table('outbox_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.String(length=36), nullable=False),
+    sa.Column('type', sa.String(length=64), nullable=False),
+    sa.Column('order_number', sa.String(length=64), nullable=True),
+    sa.Column('customer', sa.String(length=64), nullable=True),
+    sa.Column('channel', sa.String(length=32), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_events')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_events_event_id'))
+    )
+    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_outbox_events_order_number'), ['order_number'], unique=False)
+
     op.create_table('regions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -127,6 +142,43 @@ def upgrade():
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_locations_region_id'), ['region_id'], unique=False)
 
+    op.create_table('planning_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('trigger', sa.String(length=16), nullable=False),
+    sa.Column('cycle_key', sa.String(length=32), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('time_budget_s', sa.Float(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('plan_start', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('snapshot', sa.JSON(), nullable=True),
+    sa.Column('progress', sa.JSON(), nullable=True),
+    sa.Column('solver_report', sa.JSON(), nullable=True),
+    sa.Column('kpis', sa.JSON(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('published_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_planning_runs_requested_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planning_runs')),
+    sa.UniqueConstraint('cycle_key', name=op.f('uq_planning_runs_cycle_key'))
+    )
+    with op.batch_alter_table('planning_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planning_runs_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planning_runs_status'), ['status'], unique=False)
+
+    op.create_table('webhook_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('secret', sa.String(length=128), nullable=False),
+    sa.Column('customer', sa.String(length=64), nullable=True),
+    sa.Column('channel', sa.String(length=32), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_webhook_subscriptions_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_subscriptions'))
+    )
     op.create_table('customer_orders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=64), nullable=False),
@@ -178,6 +230,37 @@ def upgrade():
     with op.batch_alter_table('lanes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lanes_from_location_id'), ['from_location_id'], unique=False)
 
+    op.create_table('planned_confirmations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('order_number', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('promised_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reason', sa.String(length=32), nullable=True),
+    sa.Column('explanation', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_planned_confirmations_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planned_confirmations'))
+    )
+    with op.batch_alter_table('planned_confirmations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_confirmations_order_number'), ['order_number'], unique=False)
+        batch_op.create_index(batch_op.f('ix_planned_confirmations_run_id'), ['run_id'], unique=False)
+
+    op.create_table('production_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('resource', sa.String(length=64), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('start_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('end_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_production_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_production_proposals'))
+    )
+    with op.batch_alter_table('production_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_production_proposals_run_id'), ['run_id'], unique=False)
+
     op.create_table('purchase_orders',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('number', sa.String(length=32), nullable=False),
@@ -203,6 +286,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_purchase_orders_location_id'), ['location_id'], unique=False)
         batch_op.create_index('ix_purchase_orders_status', ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_purchase_orders_supplier_id'), ['supplier_id'], unique=False)
+
+    op.create_table('purchase_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('supplier', sa.String(length=64), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('location', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('order_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('receive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_purchase_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_proposals'))
+    )
+    with op.batch_alter_table('purchase_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_proposals_run_id'), ['run_id'], unique=False)
 
     op.create_table('resources',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -308,6 +408,42 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_supply_offers_item_id'), ['item_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_supply_offers_location_id'), ['location_id'], unique=False)
 
+    op.create_table('transfer_proposals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('run_id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('from_location', sa.String(length=64), nullable=False),
+    sa.Column('to_location', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['run_id'], ['planning_runs.id'], name=op.f('fk_transfer_proposals_run_id_planning_runs')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_proposals'))
+    )
+    with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transfer_proposals_run_id'), ['run_id'], unique=False)
+
+    op.create_table('webhook_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('delivered_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['event_id'], ['outbox_events.id'], name=op.f('fk_webhook_deliveries_event_id_outbox_events')),
+    sa.ForeignKeyConstraint(['subscription_id'], ['webhook_subscriptions.id'], name=op.f('fk_webhook_deliveries_subscription_id_webhook_subscriptions')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_webhook_deliveries')),
+    sa.UniqueConstraint('event_id', 'subscription_id', name=op.f('uq_webhook_deliveries_event_id_subscription_id'))
+    )
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_webhook_deliveries_subscription_id'), ['subscription_id'], unique=False)
+
     op.create_table('ledger_entries',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('movement_id', sa.Integer(), nullable=False),
@@ -357,6 +493,23 @@ def upgrade():
     )
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_order_lines_item_id'), ['item_id'], unique=False)
+
+    op.create_table('planned_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('confirmation_id', sa.Integer(), nullable=False),
+    sa.Column('line', sa.String(length=32), nullable=False),
+    sa.Column('sku', sa.String(length=64), nullable=False),
+    sa.Column('qty', sa.Numeric(precision=18, scale=6), nullable=False),
+    sa.Column('from_location', sa.String(length=64), nullable=False),
+    sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('depart_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('arrive_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('released_ref', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['confirmation_id'], ['planned_confirmations.id'], name=op.f('fk_planned_deliveries_confirmation_id_planned_confirmations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_planned_deliveries'))
+    )
+    with op.batch_alter_table('planned_deliveries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_planned_deliveries_confirmation_id'), ['confirmation_id'], unique=False)
 
     op.create_table('purchase_order_lines',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -600,6 +753,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_purchase_order_lines_item_id'))
 
     op.drop_table('purchase_order_lines')
+    with op.batch_alter_table('planned_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planned_deliveries_confirmation_id'))
+
+    op.drop_table('planned_deliveries')
     with op.batch_alter_table('order_lines', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_order_lines_item_id'))
 
@@ -612,6 +769,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_ledger_entries_created_at'))
 
     op.drop_table('ledger_entries')
+    with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_webhook_deliveries_next_attempt_at'))
+
+    op.drop_table('webhook_deliveries')
+    with op.batch_alter_table('transfer_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transfer_proposals_run_id'))
+
+    op.drop_table('transfer_proposals')
     with op.batch_alter_table('supply_offers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supply_offers_location_id'))
         batch_op.drop_index(batch_op.f('ix_supply_offers_item_id'))
@@ -634,12 +800,25 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_resources_location_id'))
 
     op.drop_table('resources')
+    with op.batch_alter_table('purchase_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_proposals_run_id'))
+
+    op.drop_table('purchase_proposals')
     with op.batch_alter_table('purchase_orders', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_purchase_orders_supplier_id'))
         batch_op.drop_index('ix_purchase_orders_status')
         batch_op.drop_index(batch_op.f('ix_purchase_orders_location_id'))
 
     op.drop_table('purchase_orders')
+    with op.batch_alter_table('production_proposals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_production_proposals_run_id'))
+
+    op.drop_table('production_proposals')
+    with op.batch_alter_table('planned_confirmations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planned_confirmations_run_id'))
+        batch_op.drop_index(batch_op.f('ix_planned_confirmations_order_number'))
+
+    op.drop_table('planned_confirmations')
     with op.batch_alter_table('lanes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lanes_from_location_id'))
 
@@ -651,6 +830,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_customer_orders_customer_id'))
 
     op.drop_table('customer_orders')
+    op.drop_table('webhook_subscriptions')
+    with op.batch_alter_table('planning_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_planning_runs_status'))
+        batch_op.drop_index(batch_op.f('ix_planning_runs_published_at'))
+
+    op.drop_table('planning_runs')
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locations_region_id'))
 
@@ -667,5 +852,9 @@ def downgrade():
     op.drop_table('users')
     op.drop_table('suppliers')
     op.drop_table('regions')
+    with op.batch_alter_table('outbox_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_events_order_number'))
+
+    op.drop_table('outbox_events')
     op.drop_table('items')
     # ### end Alembic commands ###

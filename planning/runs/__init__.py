@@ -1,0 +1,1 @@
+"""Planning runs: one run plans every open accepted order together and publishes its plan."""

@@ -1,0 +1,107 @@
+"""Planning runs over HTTP: trigger (for an external scheduler), list, inspect, download, simulate."""
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from core.api import Blueprint, SelectPage
+from core.auth import current_user_id
+from core.errors import DomainError, NotFound
+from planning.runs import service
+from planning.runs.publish import plan_document
+from planning.runs.schemas import (
+    ProgressSchema,
+    RunQueryArgsSchema,
+    RunRequestSchema,
+    RunSchema,
+    SimulateQueryArgsSchema,
+)
+
+blp = Blueprint(
+    "planning_runs", __name__, url_prefix="/api/v1/planning", description="Planning runs and plans"
+)
+
+TRIGGERERS = ("scheduler", "planner")
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "too_large"
+
+
+@blp.route("/runs")
+class Runs(MethodView):
+    @blp.requires()
+    @blp.arguments(RunQueryArgsSchema, location="query")
+    @blp.response(200, RunSchema(many=True))
+    @blp.paginate(SelectPage, page_size=20, max_page_size=200)
+    def get(self, args):
+        """Planning runs, newest first."""
+        return service.runs_query(**args)
+
+    @blp.requires(*TRIGGERERS)
+    @blp.writes(idempotent=True)
+    @blp.arguments(RunRequestSchema, required=False)
+    @blp.response(202, RunSchema)
+    @blp.errors(409)
+    def post(self, args):
+        """Queue a planning run (the scheduler process executes it); 409 naming the run in progress."""
+        return service.request_run(trigger="api", user_id=current_user_id(), **(args or {}))
+
+
+@blp.route("/runs/<int:run_id>")
+class RunById(MethodView):
+    @blp.requires()
+    @blp.response(200, RunSchema)
+    @blp.errors(404)
+    def get(self, run_id):
+        return service.get_run(run_id)
+
+
+@blp.route("/runs/<int:run_id>/progress")
+class RunProgress(MethodView):
+    @blp.requires()
+    @blp.response(200, ProgressSchema)
+    @blp.errors(404)
+    def get(self, run_id):
+        """Phase, best cost so far and elapsed seconds of a run."""
+        return service.get_run(run_id)
+
+
+@blp.route("/runs/<int:run_id>/plan")
+class RunPlan(MethodView):
+    @blp.requires()
+    @blp.response(200)
+    @blp.errors(404)
+    def get(self, run_id):
+        """The run's plan in the `supply-plan/1` contract's JSON (404 until the run succeeded)."""
+        run = service.get_run(run_id)
+        if run.status != "succeeded":
+            raise NotFound(f"planning run {run_id} is {run.status}: it has no plan")
+        return plan_document(run)
+
+
+@blp.route("/runs/<int:run_id>/snapshot")
+class RunSnapshot(MethodView):
+    @blp.requires()
+    @blp.response(200)
+    @blp.errors(404)
+    def get(self, run_id):
+        """The snapshot the run planned from."""
+        run = service.get_run(run_id)
+        if run.snapshot is None:
+            raise NotFound(f"planning run {run_id} has no snapshot yet")
+        return run.snapshot
+
+
+@blp.route("/simulate")
+class Simulate(MethodView):
+    @blp.requires("planner", "scheduler")
+    @blp.arguments(SimulateQueryArgsSchema, location="query")
+    @blp.response(200)
+    @blp.errors(413, 422)
+    def post(self, args):
+        """Plan a posted `supply-plan/1` snapshot without touching the database (what-if)."""
+        limit = current_app.config["PLANNING_SIMULATE_MAX_BYTES"]
+        if (request.content_length or 0) > limit:
+            raise TooLarge(f"a simulated snapshot may be at most {limit} bytes")
+        return service.simulate(request.get_json(silent=True), time_limit_s=args["time_limit_s"])

@@ -1,0 +1,139 @@
+"""A planning run and the plan it produced, stored in tables tied to the run.
+
+Codes in the plan tables (sku, location, supplier, resource, order number) are stored as the
+snapshot had them: a plan is a record of what was decided at that instant.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Float, ForeignKey, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UTCDateTime, db, utcnow
+
+RUN_TRIGGERS = ("schedule", "api", "cli")
+RUN_STATUSES = ("queued", "running", "succeeded", "failed")
+ACTIVE_STATUSES = ("queued", "running")
+Quantity = Numeric(18, 6)
+
+
+class PlanningRun(db.Model):
+    __tablename__ = "planning_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trigger: Mapped[str] = mapped_column(String(16))
+    cycle_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    time_budget_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snapshot: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    progress: Mapped[dict | None] = mapped_column(JSON)
+    solver_report: Mapped[dict | None] = mapped_column(JSON)
+    kpis: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    confirmations: Mapped[list["PlannedConfirmation"]] = relationship(
+        back_populates="run", order_by="PlannedConfirmation.id", cascade="all, delete-orphan"
+    )
+    purchases: Mapped[list["PurchaseProposal"]] = relationship(
+        order_by="PurchaseProposal.id", cascade="all, delete-orphan"
+    )
+    productions: Mapped[list["ProductionProposal"]] = relationship(
+        order_by="ProductionProposal.id", cascade="all, delete-orphan"
+    )
+    transfers: Mapped[list["TransferProposal"]] = relationship(
+        order_by="TransferProposal.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+
+class PlannedConfirmation(db.Model):
+    """The plan's answer for one order: confirmed (promise, reason) or unconfirmed (what blocked it)."""
+
+    __tablename__ = "planned_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
+    order_number: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+
+    run: Mapped[PlanningRun] = relationship(back_populates="confirmations")
+    deliveries: Mapped[list["PlannedDelivery"]] = relationship(
+        order_by="PlannedDelivery.id", cascade="all, delete-orphan"
+    )
+
+
+class PlannedDelivery(db.Model):
+    """A delivery proposal: part of an order line leaving a location by a lane to the customer's region."""
+
+    __tablename__ = "planned_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    confirmation_id: Mapped[int] = mapped_column(ForeignKey("planned_confirmations.id"), index=True)
+    line: Mapped[str] = mapped_column(String(32))
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    from_location: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))
+    depart_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    arrive_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class PurchaseProposal(db.Model):
+    __tablename__ = "purchase_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    supplier: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    order_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    receive_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class ProductionProposal(db.Model):
+    __tablename__ = "production_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    resource: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class TransferProposal(db.Model):
+    __tablename__ = "transfer_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    from_location: Mapped[str] = mapped_column(String(64))
+    to_location: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(16))
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    depart_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    arrive_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    released_ref: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,48 @@
+"""Planning run schemas."""
+
+from marshmallow import Schema, fields, validate
+
+from core.fields import Time
+from planning.runs.models import RUN_STATUSES, RUN_TRIGGERS
+
+
+class RunSchema(Schema):
+    id = fields.Integer()
+    trigger = fields.String()
+    cycle_key = fields.String(allow_none=True)
+    status = fields.String()
+    requested_by = fields.Integer(attribute="requested_by_id", allow_none=True)
+    time_budget_s = fields.Float()
+    created_at = Time()
+    started_at = Time(allow_none=True)
+    finished_at = Time(allow_none=True)
+    seconds = fields.Float(allow_none=True)
+    plan_start = Time(allow_none=True)
+    published_at = Time(allow_none=True)
+    progress = fields.Dict(allow_none=True)
+    kpis = fields.Dict(allow_none=True)
+    solver = fields.Dict(attribute="solver_report", allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class RunRequestSchema(Schema):
+    time_budget_s = fields.Float(
+        validate=validate.Range(min=5, max=3600),
+        metadata={"description": "the run's time budget (default 600 s)"},
+    )
+
+
+class RunQueryArgsSchema(Schema):
+    status = fields.String(validate=validate.OneOf(RUN_STATUSES))
+    trigger = fields.String(validate=validate.OneOf(RUN_TRIGGERS))
+
+
+class ProgressSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    progress = fields.Dict(allow_none=True)
+    started_at = Time(allow_none=True)
+
+
+class SimulateQueryArgsSchema(Schema):
+    time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=120))

@@ -1,0 +1,219 @@
+"""Planning runs: queue one, execute it under the planning lock, publish its plan in one transaction.
+
+A run is `queued`, then `running` (its snapshot stored, progress updated while the solver works),
+then `succeeded` with its plan published, or `failed` with the error. Publishing writes the plan
+tables and every order's confirmation in a single transaction: a run that fails, is killed or
+overruns its time budget leaves the previous published plan in force and nothing half-written.
+A run found `running` by a process that holds the lock was abandoned by a dead process: it is failed.
+"""
+
+import importlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+from flask import current_app
+from sqlalchemy import func, select, text, update
+
+from core.db import db, utcnow
+from core.errors import Conflict, NotFound
+from planning.runs.lock import ADVISORY_KEY, planning_lock
+from planning.runs.models import ACTIVE_STATUSES, PlanningRun
+from planning.runs.publish import write_plan
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 1.0
+SOLVER_SHARE = 0.8
+
+
+class RunInProgress(Conflict):
+    code = "run_in_progress"
+
+
+def get_run(run_id: int) -> PlanningRun:
+    run = db.session.get(PlanningRun, run_id)
+    if run is None:
+        raise NotFound(f"no planning run {run_id}")
+    return run
+
+
+def active_run() -> PlanningRun | None:
+    stmt = select(PlanningRun).where(PlanningRun.status.in_(ACTIVE_STATUSES)).order_by(PlanningRun.id)
+    return db.session.scalars(stmt).first()
+
+
+def published_run() -> PlanningRun | None:
+    """The run whose plan is in force: the latest one published."""
+    stmt = (
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None))
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+    )
+    return db.session.scalars(stmt).first()
+
+
+def cycle_start(now: datetime, interval_minutes: float) -> datetime:
+    """The start of the planning cycle containing `now` (cycles are aligned to midnight UTC)."""
+    seconds, period = int(now.astimezone(UTC).timestamp()), max(1, round(interval_minutes * 60))
+    return datetime.fromtimestamp(seconds - seconds % period, UTC)
+
+
+def request_run(
+    *,
+    trigger: str,
+    user_id: int | None = None,
+    cycle_key: str | None = None,
+    time_budget_s: float | None = None,
+) -> PlanningRun:
+    """Queue a run; 409 (naming the run) if one is already queued or running."""
+    if db.engine.dialect.name == "postgresql":  # serialise concurrent requests (SQLite writers already are)
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY + 1})
+    active = active_run()
+    if active is not None and active.status == "running" and _lock_is_free():
+        fail_abandoned_runs()
+        active = active_run()
+    if active is not None:
+        raise RunInProgress(f"planning run {active.id} is {active.status}", run_id=active.id)
+    budget = time_budget_s or current_app.config["PLANNING_RUN_BUDGET_SECONDS"]
+    run = PlanningRun(trigger=trigger, cycle_key=cycle_key, requested_by_id=user_id, time_budget_s=budget)
+    db.session.add(run)
+    db.session.flush()
+    return run
+
+
+def execute_run(
+    run_id: int, *, build_snapshot: Callable | None = None, solve: Callable | None = None
+) -> PlanningRun:
+    """Run a queued planning run to the end under the planning lock; commits as it goes."""
+    build_snapshot, solve = build_snapshot or _default_snapshot(), solve or _default_solve()
+    with structlog.contextvars.bound_contextvars(run_id=run_id), planning_lock() as taken:
+        if not taken:
+            raise RunInProgress("another process is planning (the planning lock is held)")
+        fail_abandoned_runs(keep=run_id)
+        db.session.commit()
+        run = _start(run_id)
+        log.info("planning run started")
+        try:
+            _plan_and_publish(run, build_snapshot, solve)
+            log.info("planning run published")
+        except Exception as error:
+            db.session.rollback()
+            log.exception("planning run failed")
+            _finish_failed(run_id, f"{type(error).__name__}: {error}")
+    return get_run(run_id)
+
+
+def _start(run_id: int) -> PlanningRun:
+    run = get_run(run_id)
+    if run.status != "queued":
+        raise Conflict(f"planning run {run_id} is {run.status}, not queued", code="run_not_queued")
+    run.status, run.started_at = "running", utcnow()
+    run.plan_start = run.started_at.replace(microsecond=0)
+    run.progress = {"phase": "snapshot", "elapsed_s": 0.0}
+    db.session.commit()
+    return run
+
+
+def _plan_and_publish(run: PlanningRun, build_snapshot: Callable, solve: Callable) -> None:
+    started = time.monotonic()
+    snapshot = build_snapshot(at=run.plan_start)
+    run.snapshot, run.progress = (
+        snapshot,
+        {"phase": "solving", "elapsed_s": round(time.monotonic() - started, 3)},
+    )
+    db.session.commit()
+    limit = max(1.0, run.time_budget_s * SOLVER_SHARE - (time.monotonic() - started))
+    plan = solve(snapshot, time_limit_s=limit, progress=_progress_writer(run.id, started))
+    if time.monotonic() - started > run.time_budget_s:
+        raise TimeoutError(f"the run took longer than its budget of {run.time_budget_s:.0f} s")
+    write_plan(run, plan)
+    run.status, run.finished_at = "succeeded", utcnow()
+    run.published_at = run.finished_at
+    run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
+    run.progress = {
+        **(run.progress or {}),
+        "phase": "published",
+        "elapsed_s": round(time.monotonic() - started, 3),
+    }
+    db.session.commit()
+
+
+def _progress_writer(run_id: int, started: float) -> Callable[[str, float], None]:
+    """A solver progress callback that records phase, best cost and elapsed time, at most once a second."""
+    last = [0.0]
+
+    def report(phase: str, best_cost: float | None = None) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_EVERY_S:
+            return
+        last[0] = now
+        progress = {"phase": phase, "best_cost": best_cost, "elapsed_s": round(now - started, 3)}
+        db.session.execute(update(PlanningRun).where(PlanningRun.id == run_id).values(progress=progress))
+        db.session.commit()
+
+    return report
+
+
+def _finish_failed(run_id: int, error: str) -> None:
+    db.session.execute(
+        update(PlanningRun)
+        .where(PlanningRun.id == run_id)
+        .values(status="failed", finished_at=utcnow(), error=error[:4000])
+    )
+    db.session.commit()
+
+
+def fail_abandoned_runs(*, keep: int | None = None) -> int:
+    """Fail runs left `running` by a dead process (only when the planning lock is free or held here)."""
+    stmt = update(PlanningRun).where(PlanningRun.status == "running")
+    if keep is not None:
+        stmt = stmt.where(PlanningRun.id != keep)
+    result = db.session.execute(
+        stmt.values(status="failed", finished_at=utcnow(), error="abandoned: the process running it stopped")
+    )
+    return result.rowcount
+
+
+def _lock_is_free() -> bool:
+    """Whether no process is planning now (a `running` run is then abandoned)."""
+    with planning_lock() as taken:
+        return taken
+
+
+def runs_query(*, status: str | None = None, trigger: str | None = None):
+    stmt = select(PlanningRun).order_by(PlanningRun.id.desc())
+    if status:
+        stmt = stmt.where(PlanningRun.status == status)
+    if trigger:
+        stmt = stmt.where(PlanningRun.trigger == trigger)
+    return stmt
+
+
+def count_runs(**filters) -> int:
+    return db.session.scalar(select(func.count()).select_from(runs_query(**filters).subquery()))
+
+
+def _default_snapshot() -> Callable:
+    from planning.snapshot import build_snapshot
+
+    return build_snapshot
+
+
+def _default_solve() -> Callable:
+    """The configured solver (`PLANNING_SOLVER`, an import path `module:function`)."""
+    module, _, name = current_app.config["PLANNING_SOLVER"].partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def simulate(snapshot, *, time_limit_s: float, solve: Callable | None = None) -> dict:
+    """Plan a posted snapshot without reading or writing the database; 422 if it is not a snapshot."""
+    from core.errors import Invalid
+
+    if not isinstance(snapshot, dict) or snapshot.get("contract") != "supply-plan/1":
+        raise Invalid("contract", "the body must be a supply-plan/1 snapshot (JSON object)")
+    try:
+        return (solve or _default_solve())(snapshot, time_limit_s=time_limit_s)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Invalid("snapshot", f"malformed snapshot: {error}") from error

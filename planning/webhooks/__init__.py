@@ -1,0 +1,1 @@
+"""Telling order owners: an outbox of confirmation events delivered to webhook subscriptions."""

@@ -1,0 +1,78 @@
+"""`flask schedules run`: the one scheduler process (APScheduler 3, never inside web workers)."""
+
+import logging
+from datetime import UTC, datetime
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app
+from flask.cli import AppGroup
+
+from core.observability import configure_logging
+from schedules import metrics, service
+
+schedules_cli = AppGroup("schedules", help="The planning scheduler.")
+log = logging.getLogger(__name__)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # cycles are aligned to midnight UTC
+
+
+@schedules_cli.command("run")
+@click.option(
+    "--plan-at-start/--no-plan-at-start",
+    default=True,
+    help="plan the current cycle at once if it has no run yet (catch-up)",
+)
+@click.option("--metrics-port", type=int, default=9102, help="serve Prometheus metrics here (0: off)")
+def run_scheduler(plan_at_start, metrics_port):
+    """Plan every cycle (SCM_PLANNING_INTERVAL_MINUTES, default 120) and execute queued runs."""
+    app = current_app._get_current_object()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    if metrics_port:
+        metrics.serve(metrics_port)
+    interval = app.config["PLANNING_INTERVAL_MINUTES"]
+    period = max(1, round(interval * 60))
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, period // 2)},
+    )
+    scheduler.add_job(
+        _in_context(app, service.plan_current_cycle),
+        IntervalTrigger(seconds=period, start_date=EPOCH, timezone=UTC),
+        id="plan-cycle",
+    )
+    scheduler.add_job(
+        _in_context(app, service.execute_queued_runs),
+        IntervalTrigger(seconds=app.config["PLANNING_QUEUE_POLL_SECONDS"], timezone=UTC),
+        id="queued-runs",
+    )
+    scheduler.add_job(
+        _in_context(app, service.deliver_webhooks),
+        IntervalTrigger(seconds=app.config["WEBHOOK_POLL_SECONDS"], timezone=UTC),
+        id="webhooks",
+    )
+    if plan_at_start:
+        _in_context(app, service.plan_current_cycle)()
+    click.echo(f"scheduler: planning every {interval} min (aligned to 00:00 UTC); Ctrl-C stops")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+def _in_context(app, job):
+    """A job that owns its app context and session: commits inside, always cleaned up."""
+
+    def run():
+        with app.app_context():
+            try:
+                job()
+            except Exception:
+                log.exception("scheduled job %s failed", job.__name__)
+            finally:
+                from core.db import db
+
+                db.session.remove()
+
+    run.__name__ = job.__name__
+    return run

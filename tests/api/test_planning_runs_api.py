@@ -1,0 +1,68 @@
+"""Planning runs over HTTP: an external scheduler triggers, anyone signed in reads."""
+
+from core.db import db
+from planning.runs import service
+from tests import planning_fakes as fakes
+
+
+def test_a_scheduler_token_queues_a_run_with_202(client, headers):
+    response = client.post("/api/v1/planning/runs", json={}, headers=headers("scheduler"))
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "queued" and body["trigger"] == "api"
+
+
+def test_a_trigger_during_a_run_is_409_naming_the_run(client, headers):
+    first = client.post("/api/v1/planning/runs", json={}, headers=headers("planner")).get_json()
+    response = client.post("/api/v1/planning/runs", json={}, headers=headers("planner"))
+    assert response.status_code == 409
+    assert response.get_json()["run_id"] == first["id"]
+
+
+def test_a_retried_trigger_with_its_key_returns_the_same_run(client, headers):
+    auth = {**headers("scheduler"), "Idempotency-Key": "cycle-2026-11-22T08"}
+    first = client.post("/api/v1/planning/runs", json={}, headers=auth)
+    again = client.post("/api/v1/planning/runs", json={}, headers=auth)
+    assert first.status_code == again.status_code == 202
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_warehouse_staff_cannot_trigger_runs(client, headers):
+    assert client.post("/api/v1/planning/runs", json={}, headers=headers("warehouse")).status_code == 403
+
+
+def test_a_queued_run_has_no_plan_yet(client, headers):
+    run = client.post("/api/v1/planning/runs", json={}, headers=headers("planner")).get_json()
+    response = client.get(f"/api/v1/planning/runs/{run['id']}/plan", headers=headers("warehouse"))
+    assert response.status_code == 404
+    progress = client.get(f"/api/v1/planning/runs/{run['id']}/progress", headers=headers("warehouse"))
+    assert progress.get_json()["status"] == "queued"
+
+
+def test_a_finished_run_serves_its_plan_and_snapshot(client, headers, app):
+    run = client.post(
+        "/api/v1/planning/runs", json={"time_budget_s": 60}, headers=headers("planner")
+    ).get_json()
+    with app.app_context():
+        service.execute_run(
+            run["id"], build_snapshot=fakes.empty_snapshot, solve=fakes.plan_with_one_purchase
+        )
+        db.session.commit()
+    reader = headers("warehouse")
+    plan = client.get(f"/api/v1/planning/runs/{run['id']}/plan", headers=reader).get_json()
+    assert plan["contract"] == "supply-plan/1" and plan["procurement"][0]["qty"] == 150
+    snapshot = client.get(f"/api/v1/planning/runs/{run['id']}/snapshot", headers=reader).get_json()
+    assert snapshot["plan_start"] == plan["plan_start"]
+    listed = client.get("/api/v1/planning/runs?status=succeeded", headers=reader).get_json()
+    assert [r["id"] for r in listed] == [run["id"]]
+
+
+def test_simulate_refuses_a_body_that_is_not_a_snapshot(client, headers):
+    response = client.post("/api/v1/planning/simulate", json={"hello": 1}, headers=headers("planner"))
+    assert response.status_code == 422
+    assert "contract" in response.get_json()["errors"]["json"]
+
+
+def test_unknown_run_is_404(client, headers):
+    assert client.get("/api/v1/planning/runs/999999", headers=headers()).status_code == 404

@@ -1,0 +1,108 @@
+"""Planning runs: publish in one transaction, fail cleanly, one at a time."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db
+from planning.runs import service
+from planning.runs.models import PlanningRun, PurchaseProposal
+from planning.runs.publish import plan_document
+from tests import planning_fakes as fakes
+
+
+def _run(app, solve, **kwargs):
+    with app.app_context():
+        run = service.request_run(trigger="cli", **kwargs)
+        db.session.commit()
+        run = service.execute_run(run.id, build_snapshot=fakes.empty_snapshot, solve=solve)
+        return run.id
+
+
+def test_cycles_are_aligned_to_midnight_utc():
+    now = datetime(2026, 11, 22, 9, 59, 59, tzinfo=UTC)
+    assert service.cycle_start(now, 120) == datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+    assert service.cycle_start(now, 30) == datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+def test_a_successful_run_publishes_its_plan_and_snapshot(app, committed_db):
+    run_id = _run(app, fakes.plan_with_one_purchase)
+    with app.app_context():
+        run = db.session.get(PlanningRun, run_id)
+        assert run.status == "succeeded" and run.published_at is not None
+        assert service.published_run().id == run_id
+        assert run.snapshot["contract"] == "supply-plan/1"
+        assert run.solver_report["status"] == "optimal"
+        document = plan_document(run)
+        assert document["procurement"] == [
+            {
+                "id": "PO-P1",
+                "supplier": "SUP-A",
+                "sku": "NB-14",
+                "location": "WH-N",
+                "qty": 150,
+                "order_at": run.snapshot["plan_start"],
+                "receive_at": "2026-12-01T08:00:00Z",
+            }
+        ]
+
+
+def test_a_solver_crash_fails_the_run_and_keeps_the_previous_plan(app, committed_db):
+    published = _run(app, fakes.plan_with_one_purchase)
+    failed = _run(app, fakes.failing_solver)
+    with app.app_context():
+        run = db.session.get(PlanningRun, failed)
+        assert run.status == "failed" and "solver crashed mid-run" in run.error
+        assert run.published_at is None
+        assert service.published_run().id == published
+        assert db.session.scalar(select(func.count()).where(PurchaseProposal.run_id == failed)) == 0
+
+
+def test_a_plan_that_cannot_be_stored_leaves_no_partial_rows(app, committed_db):
+    failed = _run(app, fakes.plan_with_bad_row)
+    with app.app_context():
+        assert db.session.get(PlanningRun, failed).status == "failed"
+        assert db.session.scalar(select(func.count()).select_from(PurchaseProposal)) == 0
+        assert service.published_run() is None
+
+
+def test_a_run_over_its_budget_is_not_published(app, committed_db, monkeypatch):
+    ticks = iter(range(0, 10_000, 100))
+    monkeypatch.setattr(service.time, "monotonic", lambda: float(next(ticks)))
+    failed = _run(app, fakes.plan_with_one_purchase, time_budget_s=150)
+    with app.app_context():
+        run = db.session.get(PlanningRun, failed)
+        assert run.status == "failed" and "budget" in run.error
+        assert service.published_run() is None
+
+
+def test_only_one_run_may_be_queued_or_running(app, committed_db):
+    with app.app_context():
+        first = service.request_run(trigger="api")
+        db.session.commit()
+        with pytest.raises(service.RunInProgress) as refused:
+            service.request_run(trigger="api")
+        assert refused.value.details["run_id"] == first.id
+
+
+def test_runs_left_running_by_a_dead_process_are_failed_by_the_next(app, committed_db):
+    with app.app_context():
+        ghost = PlanningRun(trigger="schedule", status="running", time_budget_s=600)
+        db.session.add(ghost)
+        db.session.commit()
+        ghost_id = ghost.id
+    _run(app, fakes.plan_with_one_purchase)
+    with app.app_context():
+        ghost = db.session.get(PlanningRun, ghost_id)
+        assert ghost.status == "failed" and ghost.error.startswith("abandoned")
+
+
+def test_a_run_left_running_by_a_dead_process_does_not_block_a_new_request(app, committed_db):
+    with app.app_context():
+        db.session.add(PlanningRun(trigger="schedule", status="running", time_budget_s=600))
+        db.session.commit()
+        run = service.request_run(trigger="api")
+        db.session.commit()
+        assert run.status == "queued"
+        assert db.session.scalar(select(func.count()).where(PlanningRun.status == "failed")) == 1

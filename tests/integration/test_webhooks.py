@@ -1,0 +1,84 @@
+"""Confirmation webhooks: signed, retried while the receiver is down, delivered once it is back."""
+
+from sqlalchemy import update
+
+from core import auth
+from core.db import db, utcnow
+from planning.webhooks import service
+from planning.webhooks.models import WebhookDelivery
+from tests.webhook_receiver import Receiver
+
+
+def _subscribe(url, **filters):
+    user = auth.create_user(username=f"hook-{url[-12:]}-{len(filters)}", roles=["planner"])
+    return service.create_subscription(
+        url=url, user_id=user.id, customer=filters.get("customer"), channel=filters.get("channel")
+    )
+
+
+def _emit(number="SO-1", customer="ACME", channel="b2b"):
+    return service.emit(
+        type="order.confirmation",
+        payload={"order": number, "status": "confirmed"},
+        order_number=number,
+        customer=customer,
+        channel=channel,
+    )
+
+
+def test_an_event_is_delivered_signed_with_its_id(app, committed_db):
+    with Receiver() as receiver, app.app_context():
+        subscription = _subscribe(receiver.url)
+        event = _emit()
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 1, "retrying": 0, "failed": 0}
+        [request] = receiver.requests
+        headers = request["headers"]
+        assert headers["X-Takt-Event-Id"] == event.event_id
+        expected = service.sign(subscription.secret, headers["X-Takt-Timestamp"], request["body"])
+        assert headers["X-Takt-Signature"] == expected
+        assert request["json"]["data"] == {"order": "SO-1", "status": "confirmed"}
+        assert service.deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}
+
+
+def test_events_wait_while_the_receiver_is_down_and_none_are_lost(app, committed_db):
+    with Receiver() as receiver, app.app_context():
+        _subscribe(receiver.url)
+        receiver.up = False
+        events = [_emit(number=f"SO-{i}") for i in range(3)]
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 0, "retrying": 3, "failed": 0}
+        assert service.deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}  # backing off
+        receiver.up = True
+        db.session.execute(update(WebhookDelivery).values(next_attempt_at=utcnow()))
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 3, "retrying": 0, "failed": 0}
+        received = sorted(r["headers"]["X-Takt-Event-Id"] for r in receiver.requests)
+        assert received == sorted(e.event_id for e in events)
+
+
+def test_a_delivery_gives_up_after_its_attempts_and_says_why(app, committed_db):
+    app.config["WEBHOOK_MAX_ATTEMPTS"] = 1
+    try:
+        with Receiver() as receiver, app.app_context():
+            _subscribe(receiver.url)
+            receiver.up = False
+            _emit()
+            db.session.commit()
+            assert service.deliver_due()["failed"] == 1
+            delivery = db.session.scalars(db.select(WebhookDelivery)).one()
+            assert delivery.status == "failed" and delivery.last_error == "HTTP 503"
+    finally:
+        app.config["WEBHOOK_MAX_ATTEMPTS"] = 25
+
+
+def test_subscriptions_receive_only_their_customer_or_channel(app, committed_db):
+    with app.app_context():
+        everyone = _subscribe("http://127.0.0.1:9/all")
+        acme = _subscribe("http://127.0.0.1:9/acme", customer="ACME")
+        shops = _subscribe("http://127.0.0.1:9/b2c", channel="b2c")
+        _emit(customer="ACME", channel="b2b")
+        db.session.commit()
+        targets = {d.subscription_id for d in db.session.scalars(db.select(WebhookDelivery))}
+        assert targets == {everyone.id, acme.id}
+        assert shops.id not in targets
