@@ -161,13 +161,21 @@ def current_user_id() -> int:
     return current_principal().id
 
 
-def require_roles(*roles):
-    """View decorator: 401 without a valid principal, 403 unless it has one of `roles` (or admin)."""
+def require_roles(*roles, sessions: bool = False):
+    """View decorator: 401 without a valid principal, 403 unless it has one of `roles` (or admin).
+
+    API views take bearer tokens only (`sessions=False`): a browser's session cookie never
+    authorizes them, so they need no CSRF protection. Pages (`sessions=True`) take the session.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             principal = current_principal()
+            if not sessions and principal.token_id is None:
+                raise Unauthorized(
+                    "the API takes 'Authorization: Bearer <token>'; a browser session is not enough"
+                )
             if roles and not principal.has_any(roles):
                 raise RoleRequired(f"requires role {' or '.join(roles)}", required_roles=list(roles))
             return view(*args, **kwargs)

@@ -100,3 +100,21 @@ def test_a_token_loses_the_roles_its_user_loses(client, app):
         db.session.commit()
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).get_json()
     assert me["roles"] == []
+
+
+def test_a_browser_session_does_not_authorize_the_api(client, app):
+    from core import auth
+    from core.db import db
+
+    with app.app_context():
+        user = auth.create_user(username="cookie-only", roles=["warehouse"], password="pw")
+        db.session.commit()
+        user_id = user.id
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    response = client.post(
+        "/api/v1/movements", json={"kind": "receipt", "sku": "X", "location": "Y", "quantity": 1}
+    )
+    assert response.status_code == 401
+    assert "Bearer" in response.get_json()["message"]
