@@ -113,8 +113,11 @@ class Promiser:
         for lane in candidates:
             mark, cost = self.ledger.mark(), self.ledger.cost
             supply = self._supply_at(order, line.sku, remaining, lane)
+            depart = None
             if supply is not None:
-                arrive = max(supply.ready, self._want(order, lane)) + lane.transit
+                depart = self.sourcer.first_departure(lane, remaining, max(supply.ready, self._want(order, lane)))
+            if depart is not None:
+                arrive = depart + lane.transit
                 score = self._score(order, arrive, self.ledger.cost - cost + remaining * lane.unit_cost, lane)
                 if best is None or score < best[0]:
                     best = (score, lane)

@@ -124,7 +124,7 @@ class Sourcer:
                 return None
             room = round_down(self.ledger.room(key, t, offer.capacity_per_day), offer.multiple)
             take = min(remaining, room)
-            if take >= max(offer.min_qty, QTY_TOL) - QTY_TOL:
+            if take > QTY_TOL and take >= offer.min_qty - QTY_TOL:
                 self._place_purchase(offer, take, t, key)
                 remaining -= take
             t = next_day(t)
@@ -181,6 +181,15 @@ class Sourcer:
     def _record_transfer(self, lane: Lane, sku: str, qty: float, depart: int) -> None:
         self.ledger.record(Transfer(lane.origin, lane.to, lane.mode, sku, qty, depart, depart + lane.transit))
         self.ledger.move(sku, lane.to, depart + lane.transit, qty)
+
+    def first_departure(self, lane: Lane, qty: float, t: int) -> int | None:
+        """The first instant from `t` on a day when `lane` has room for `qty` at once (None past the horizon)."""
+        key = ("lane", lane.origin, lane.to, lane.mode)
+        while t + lane.transit <= self.snap.horizon_end:
+            if self.ledger.room(key, t, lane.capacity_per_day) >= qty - QTY_TOL:
+                return t
+            t = next_day(t)
+        return None
 
     def ship(self, lane: Lane, sku: str, qty: float, depart: int,
              place: Callable[[Lane, str, float, int], None]) -> bool:
