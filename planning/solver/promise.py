@@ -74,9 +74,9 @@ class Promiser:
         return order.weight * self.snap.policy.lateness_cost_per_day * max(0, arrive - order.requested_at) / DAY
 
     def _try_promise(self, order: Order) -> OrderOutcome:
-        lines = []
+        lines: list[LineOutcome] = []
         for line in order.lines:
-            outcome = self._source_line(order, line)
+            outcome = self._source_line(order, line, lines)
             if outcome is None:
                 return OrderOutcome(order, None, (), "", self._blocker(order, line))
             lines.append(outcome)
@@ -97,7 +97,7 @@ class Promiser:
     def _want(self, order: Order, lane: Lane) -> int:
         return max(self.snap.plan_start, order.requested_at - lane.transit)
 
-    def _source_line(self, order: Order, line: OrderLine) -> LineOutcome | None:
+    def _source_line(self, order: Order, line: OrderLine, earlier: list[LineOutcome]) -> LineOutcome | None:
         """Choose the delivery lane and supply for one line and reserve the goods at the lane's origin."""
         lanes = self._delivery_lanes(order)
         outcome = LineOutcome(line)
@@ -115,7 +115,9 @@ class Promiser:
             supply = self._supply_at(order, line.sku, remaining, lane)
             depart = None
             if supply is not None:
-                depart = self.sourcer.first_departure(lane, remaining, max(supply.ready, self._want(order, lane)))
+                together = sum(o.line.qty for o in earlier if o.lane == lane) if order.ship_complete else 0.0
+                ready = max(supply.ready, self._want(order, lane))
+                depart = self.sourcer.first_departure(lane, remaining + together, ready)
             if depart is not None:
                 arrive = depart + lane.transit
                 score = self._score(order, arrive, self.ledger.cost - cost + remaining * lane.unit_cost, lane)
