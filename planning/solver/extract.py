@@ -1,18 +1,19 @@
 """From the model's daily quantities to exact times: every event at its earliest instant in its day.
 
 Days are replayed in order against an exact-time ledger (purchases, production, transfers, then deliveries);
-an outflow leaves as soon as the stock allows. A ship-complete order's deliveries then leave so that they all
-arrive together. If the daily plan cannot be timed within its days, there is no candidate (None).
+an outflow leaves as soon as the stock allows (later than its day if an input arrives late, where capacity
+allows). A ship-complete order's deliveries then leave so that they all arrive together. If the daily plan
+cannot be timed within the horizon and the capacities, there is no candidate (None).
 """
 
 from __future__ import annotations
 
-from planning.solver.contract import Lane, Order, Snapshot, day_of
+from planning.solver.contract import Lane, Order, Snapshot
 from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transfer
 from planning.solver.model import Solution
 from planning.solver.network import DayGrid
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, explain
+from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, explain
 from planning.solver.supply import Supply, next_day
 
 MAX_BUMPS = 90
@@ -46,7 +47,22 @@ class Timer:
         for d in sorted(by_day):
             for _, _, place, args in sorted(by_day[d], key=lambda e: (e[0], e[1])):
                 place(*args)
-        return [self._outcome(o, order) for o, order in enumerate(self.snap.orders)]
+        outcomes, repairs = {}, []
+        for o in sorted(range(len(self.snap.orders)), key=self._earliest_arrival):
+            try:
+                outcomes[o] = self._outcome(o, self.snap.orders[o])
+            except TimingFailed:
+                for j, lane, _, event in self.pending.get(o, []):
+                    self.ledger.unmove(self.snap.orders[o].lines[j].sku, lane.origin, event)
+                repairs.append(o)
+        promiser = Promiser(self.snap, self.ledger, cost_aware=True)
+        for o in sorted(repairs, key=lambda o: (-self.snap.orders[o].weight, self.snap.orders[o].requested_at)):
+            outcomes[o] = promiser.promise(self.snap.orders[o])
+        return [outcomes[o] for o in range(len(self.snap.orders))]
+
+    def _earliest_arrival(self, o: int) -> int:
+        parts = self.pending.get(o, [])
+        return max([self.snap.orders[o].requested_at] + [event[0] + lane.transit for _, lane, _, event in parts])
 
     # -- supply ---------------------------------------------------------------------------------
     def _purchase(self, i: int, d: int, qty: float) -> None:
@@ -70,10 +86,14 @@ class Timer:
         t = self.grid.start_of(d)
         for comp in route.components:
             t = max(t, self._take_time(comp.sku, route.location, qty * comp.qty_per, t))
-        self._same_day(t, d)
         hours = self.snap.resources[route.resource][1]
-        if self.ledger.room(("resource", route.resource), t, hours) < qty * route.hours_per_unit + route.setup_hours - 1e-6:
-            raise TimingFailed(f"{route.resource} full on day {d}")
+        load = qty * route.hours_per_unit + route.setup_hours
+        for _ in range(MAX_BUMPS):
+            if self.ledger.room(("resource", route.resource), t, hours) >= load - 1e-6:
+                break
+            t = next_day(t)
+        if t + route.lead > self.snap.horizon_end or self.ledger.room(("resource", route.resource), t, hours) < load - 1e-6:
+            raise TimingFailed(f"{route.resource} full from day {d}")
         self.ledger.record(Production(route.resource, route.sku, qty, t, t + route.lead))
         for comp in route.components:
             self.ledger.move(comp.sku, route.location, t, -qty * comp.qty_per)
@@ -88,8 +108,7 @@ class Timer:
         qty = round(qty, 9)
         if qty <= QTY_TOL:
             return
-        t = self._take_time(sku, lane.origin, qty, self.grid.start_of(d))
-        self._same_day(t, d)
+        t = self._first_room(lane, qty, self._take_time(sku, lane.origin, qty, self.grid.start_of(d)))
         self._depart(lane, sku, qty, t)
         self.ledger.record(Transfer(lane.origin, lane.to, lane.mode, sku, qty, t, t + lane.transit))
         self.ledger.move(sku, lane.to, t + lane.transit, qty)
@@ -109,10 +128,6 @@ class Timer:
         if t is None:
             raise TimingFailed(f"{sku}@{loc} short")
         return t
-
-    def _same_day(self, t: int, d: int) -> None:
-        if day_of(t) != d:
-            raise TimingFailed("event slips to a later day")
 
     # -- deliveries ---------------------------------------------------------------------------------
     def _reserve(self, o: int, j: int, k: int, d: int, qty: float) -> None:
@@ -150,6 +165,8 @@ class Timer:
     def _promise_together(self, order: Order, parts: list) -> int:
         promised = max([order.requested_at] + [event[0] + lane.transit for _, lane, _, event in parts])
         for _ in range(MAX_BUMPS):
+            if promised > self.snap.horizon_end:
+                break
             need: dict[Lane, float] = {}
             for _, lane, qty, _ in parts:
                 need[lane] = need.get(lane, 0.0) + qty

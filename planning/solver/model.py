@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ortools.linear_solver import pywraplp
+from datetime import timedelta
+
+from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Lane, Offer, Order, Route, Snapshot, day_of
 from planning.solver.network import DayGrid, reachable_pairs
@@ -24,14 +26,14 @@ class Model:
 
     snap: Snapshot
     grid: DayGrid
-    solver: pywraplp.Solver
+    solver: mathopt.Model
     pairs: set[tuple[str, str]]
     buy: dict[tuple[int, int], object] = field(default_factory=dict)        # (offer index, day)
     buy_open: dict[tuple[int, int], object] = field(default_factory=dict)
     make: dict[tuple[int, int], object] = field(default_factory=dict)       # (route index, day)
     setup: dict[tuple[int, int], object] = field(default_factory=dict)
     move: dict[tuple[int, str, int], object] = field(default_factory=dict)  # (lane index, sku, day)
-    ship: dict[tuple[int, int, int, int], object] = field(default_factory=dict)  # (order, line, lane, day)
+    ship: dict[tuple[int, int, int, int], object] = field(default_factory=dict)  # (order, line, lane, day): share
     unserved: dict[int, object] = field(default_factory=dict)
     late: dict[int, object] = field(default_factory=dict)
     broken: dict[int, object] = field(default_factory=dict)
@@ -70,7 +72,7 @@ def estimated_size(snap: Snapshot) -> int:
 
 def build(snap: Snapshot) -> Model:
     grid = DayGrid(snap.plan_start, snap.horizon_end)
-    model = Model(snap, grid, pywraplp.Solver.CreateSolver("HIGHS"), reachable_pairs(snap))
+    model = Model(snap, grid, mathopt.Model(name="takt"), reachable_pairs(snap))
     bounds = demand_bounds(snap)
     for i, offer in enumerate(snap.offers):
         if (offer.sku, offer.location) in model.pairs:
@@ -117,17 +119,17 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
         if t > model.snap.horizon_end:
             break
         if offer.multiple:
-            n = s.IntVar(0, math.floor(cap / offer.multiple + 1e-9), "")
-            qty = s.NumVar(0, cap, "")
-            s.Add(qty == offer.multiple * n)
+            n = s.add_integer_variable(lb=0, ub=math.floor(cap / offer.multiple + 1e-9))
+            qty = s.add_variable(lb=0, ub=cap)
+            s.add_linear_constraint(qty == offer.multiple * n)
         else:
-            qty = s.NumVar(0, cap, "")
+            qty = s.add_variable(lb=0, ub=cap)
         model.buy[(i, d)] = qty
         if offer.order_cost > 0 or offer.min_qty > 0:
-            opened = s.BoolVar("")
+            opened = s.add_binary_variable()
             model.buy_open[(i, d)] = opened
-            s.Add(qty <= cap * opened)
-            s.Add(qty >= offer.min_qty * opened)
+            s.add_linear_constraint(qty <= cap * opened)
+            s.add_linear_constraint(qty >= offer.min_qty * opened)
             model.cost(opened, offer.order_cost)
         model.cost(qty, offer.unit_cost + holding(model, offer.sku, t))
         model.flow(offer.sku, offer.location, d, qty, 1.0)
@@ -145,12 +147,12 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
         start = grid.start_of(d)
         if start + route.lead > snap.horizon_end:
             break
-        qty = s.NumVar(0, cap, "")
+        qty = s.add_variable(lb=0, ub=cap)
         model.make[(i, d)] = qty
         if route.setup_hours > 0 or route.setup_cost > 0:
-            on = s.BoolVar("")
+            on = s.add_binary_variable()
             model.setup[(i, d)] = on
-            s.Add(qty <= cap * on)
+            s.add_linear_constraint(qty <= cap * on)
             model.cost(on, route.setup_cost)
         out_cost = holding(model, route.sku, start + route.lead)
         in_cost = sum(holding(model, c.sku, start) * c.qty_per for c in route.components)
@@ -172,7 +174,7 @@ def add_transfers(model: Model) -> None:
                 start = grid.start_of(d)
                 if start + lane.transit > snap.horizon_end:
                     break
-                qty = s.NumVar(0, INF, "")
+                qty = s.add_variable(lb=0, ub=INF)
                 model.move[(k, sku, d)] = qty
                 rate = lane.unit_cost + holding(model, sku, start + lane.transit) - holding(model, sku, start)
                 model.cost(qty, rate)
@@ -181,43 +183,43 @@ def add_transfers(model: Model) -> None:
 
 
 def add_deliveries(model: Model, o: int, order: Order) -> None:
-    """ship[o, line, lane, d]: quantity of a line leaving on a lane to the order's region on day d; every line
+    """ship[o, line, lane, d]: share of a line leaving on a lane to the order's region on day d; every line
     served in full unless unserved[o]; late[o] in days (the mean over each line's deliveries, or over all the
     order's deliveries when it may ship in parts); broken[o] when the earlier promise is not kept."""
     s, snap = model.solver, model.snap
-    unserved = model.unserved[o] = s.BoolVar("")
-    late = model.late[o] = s.NumVar(0, INF, "")
+    unserved = model.unserved[o] = s.add_binary_variable()
+    late = model.late[o] = s.add_variable(lb=0, ub=INF)
     broken = None
     if order.confirmed_promise_at is not None:
-        broken = model.broken[o] = s.NumVar(0, 1, "")
-        s.Add(broken >= unserved)
+        broken = model.broken[o] = s.add_variable(lb=0, ub=1)
+        s.add_linear_constraint(broken >= unserved)
     total = sum(line.qty for line in order.lines)
-    partial_late = s.Constraint(0, INF) if not order.ship_complete else None
+    partial_late = s.add_linear_constraint(lb=0, ub=INF) if not order.ship_complete else None
     if partial_late is not None:
-        partial_late.SetCoefficient(late, 1.0)
+        partial_late.set_coefficient(late, 1.0)
     for j, line in enumerate(order.lines):
-        served = s.Constraint(line.qty, line.qty)
-        served.SetCoefficient(unserved, line.qty)
-        line_late = s.Constraint(0, INF) if order.ship_complete else None
+        served = s.add_linear_constraint(lb=1, ub=1)
+        served.set_coefficient(unserved, 1.0)
+        line_late = s.add_linear_constraint(lb=0, ub=INF) if order.ship_complete else None
         if line_late is not None:
-            line_late.SetCoefficient(late, 1.0)
-        line_broken = s.Constraint(0, INF) if broken is not None else None
+            line_late.set_coefficient(late, 1.0)
+        line_broken = s.add_linear_constraint(lb=0, ub=INF) if broken is not None else None
         if line_broken is not None:
-            line_broken.SetCoefficient(broken, 1.0)
+            line_broken.set_coefficient(broken, 1.0)
         for k, lane in _delivery_lanes(model, line.sku, order.region):
             for d, arrive in delivery_days(model.grid, order, lane):
-                qty = s.NumVar(0, line.qty, "")
-                model.ship[(o, j, k, d)] = qty
-                served.SetCoefficient(qty, 1.0)
+                share = s.add_binary_variable() if order.ship_complete else s.add_variable(lb=0, ub=1)
+                model.ship[(o, j, k, d)] = share
+                served.set_coefficient(share, 1.0)
                 days_late = max(0, arrive - order.requested_at) / DAY
                 if line_late is not None:
-                    line_late.SetCoefficient(qty, -days_late / line.qty)
+                    line_late.set_coefficient(share, -days_late)
                 else:
-                    partial_late.SetCoefficient(qty, -days_late / total)
+                    partial_late.set_coefficient(share, -days_late * line.qty / total)
                 if line_broken is not None and arrive > order.confirmed_promise_at + 1:
-                    line_broken.SetCoefficient(qty, -1.0 / line.qty)
-                model.cost(qty, lane.unit_cost - holding(model, line.sku, arrive - lane.transit))
-                model.flow(line.sku, lane.origin, d, qty, -1.0)
+                    line_broken.set_coefficient(share, -1.0)
+                model.cost(share, line.qty * (lane.unit_cost - holding(model, line.sku, arrive - lane.transit)))
+                model.flow(line.sku, lane.origin, d, share, -line.qty)
     model.cost(unserved, order.weight * snap.policy.unserved_penalty)
     model.cost(late, order.weight * snap.policy.lateness_cost_per_day)
     if broken is not None:
@@ -266,14 +268,14 @@ def add_stock_balances(model: Model) -> None:
             flows = model.flows.get((sku, loc, d), [])
             if not flows and previous is None:
                 continue
-            level = s.NumVar(0, INF, "")
-            row = s.Constraint(carried, carried)
+            level = s.add_variable(lb=0, ub=INF)
+            row = s.add_linear_constraint(lb=carried, ub=carried)
             carried = 0.0
-            row.SetCoefficient(level, 1.0)
+            row.set_coefficient(level, 1.0)
             if previous is not None:
-                row.SetCoefficient(previous, -1.0)
+                row.set_coefficient(previous, -1.0)
             for var, coef in flows:
-                row.SetCoefficient(var, row.GetCoefficient(var) - coef)
+                row.set_coefficient(var, row.get_coefficient(var) - coef)
             previous = level
 
 
@@ -287,40 +289,49 @@ def add_capacities(model: Model) -> None:
         if (i, d) in model.setup:
             hours[(route.resource, d)].append((model.setup[(i, d)], route.setup_hours))
     for (resource, _), terms in hours.items():
-        row = s.Constraint(-INF, snap.resources[resource][1])
+        row = s.add_linear_constraint(lb=-INF, ub=snap.resources[resource][1])
         for var, coef in terms:
-            row.SetCoefficient(var, row.GetCoefficient(var) + coef)
+            row.set_coefficient(var, row.get_coefficient(var) + coef)
     departing: dict[tuple[int, int], list] = {}
     for (k, _, d), qty in model.move.items():
-        departing.setdefault((k, d), []).append(qty)
-    for (_, _, k, d), qty in model.ship.items():
-        departing.setdefault((k, d), []).append(qty)
+        departing.setdefault((k, d), []).append((qty, 1.0))
+    for (o, j, k, d), share in model.ship.items():
+        departing.setdefault((k, d), []).append((share, snap.orders[o].lines[j].qty))
     for (k, _), terms in departing.items():
         cap = snap.lanes[k].capacity_per_day
         if cap is not None:
-            row = s.Constraint(-INF, cap)
-            for var in terms:
-                row.SetCoefficient(var, 1.0)
+            row = s.add_linear_constraint(lb=-INF, ub=cap)
+            for var, coef in terms:
+                row.set_coefficient(var, coef)
 
 
 def set_objective(model: Model) -> None:
     """The contract's cost: service (lateness, unserved, broken promises), supply, freight and holding."""
-    objective = model.solver.Objective()
+    objective = model.solver.objective
+    objective.is_maximize = False
     for var, coef in model.objective.items():
-        objective.SetCoefficient(var, coef)
-    objective.SetMinimization()
+        objective.set_linear_coefficient(var, coef)
 
 
 def solve_model(model: Model, time_limit_s: float) -> Solution | None:
-    s = model.solver
-    s.SetTimeLimit(max(1, int(time_limit_s * 1000)))
-    status = s.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+    """Solve with HiGHS within the time limit; the best solution found and the best bound proved."""
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.5, time_limit_s)),
+                                     relative_gap_tolerance=1e-5)
+    result = mathopt.solve(model.solver, mathopt.SolverType.HIGHS, params=params)
+    if not result.has_primal_feasible_solution():
         return None
-    def values(table: dict) -> dict:
-        return {key: v for key, var in table.items() if (v := var.solution_value()) > 1e-7}
+    solved = result.variable_values()
 
-    name = "optimal" if status == pywraplp.Solver.OPTIMAL else "feasible"
-    unserved = {o for o, var in model.unserved.items() if var.solution_value() > 0.5}
-    return Solution(name, s.Objective().Value(), s.Objective().BestBound(), values(model.buy), values(model.make),
-                    values(model.move), values(model.ship), unserved)
+    def values(table: dict) -> dict:
+        return {key: v for key, var in table.items() if (v := solved[var]) > 1e-7}
+
+    optimal = result.termination.reason == mathopt.TerminationReason.OPTIMAL
+    unserved = {o for o, var in model.unserved.items() if solved[var] > 0.5}
+    return Solution("optimal" if optimal else "feasible", result.objective_value(),
+                    result.termination.objective_bounds.dual_bound, values(model.buy), values(model.make),
+                    values(model.move), _shipped(model, values(model.ship)), unserved)
+
+
+def _shipped(model: Model, shares: dict) -> dict:
+    """Delivered quantities from the shares of each line."""
+    return {(o, j, k, d): share * model.snap.orders[o].lines[j].qty for (o, j, k, d), share in shares.items()}
