@@ -13,7 +13,7 @@ from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transf
 from planning.solver.model import Solution
 from planning.solver.network import DayGrid
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, explain
+from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, blocker, explain
 from planning.solver.supply import Supply, next_day
 
 MAX_BUMPS = 90
@@ -140,8 +140,7 @@ class Timer:
     def _outcome(self, o: int, order: Order) -> OrderOutcome:
         parts = self.pending.get(o, [])
         if o in self.sol.unserved or not parts:
-            return OrderOutcome(order, None, (), "", "the batch plan leaves it unserved: no source reaches "
-                                "its region within the horizon at less than the unserved penalty")
+            return OrderOutcome(order, None, (), "", blocker(self.snap, order))
         lines = [LineOutcome(line) for line in order.lines]
         _balance_quantities(order, parts)
         if order.ship_complete:

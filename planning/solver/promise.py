@@ -78,7 +78,7 @@ class Promiser:
         for line in order.lines:
             outcome = self._source_line(order, line, lines)
             if outcome is None:
-                return OrderOutcome(order, None, (), "", self._blocker(order, line))
+                return OrderOutcome(order, None, (), "", blocker(self.snap, order, line))
             lines.append(outcome)
         if order.ship_complete:
             promised = self._deliver_together(order, lines)
@@ -200,17 +200,21 @@ class Promiser:
                 return lane
         return None
 
-    def _blocker(self, order: Order, line: OrderLine) -> str:
-        lanes = self._delivery_lanes(order)
-        if not lanes:
-            return f"no lane delivers to {order.region}"
-        sources = any(self.ledger.lines.get((line.sku, lane.origin)) or self.snap.offers_at(line.sku, lane.origin)
-                      or self.snap.routes_at(line.sku, lane.origin) for lane in lanes)
-        if not sources and not any(o.sku == line.sku for o in self.snap.offers) and not any(
-                r.sku == line.sku for r in self.snap.routes):
-            return f"line {line.line}: no source for {line.sku} (no stock, receipt, supplier or route)"
-        return (f"line {line.line}: {line.sku} cannot reach {order.region} within the horizon "
-                f"(lead times and capacity)")
+
+def blocker(snap: Snapshot, order: Order, line: OrderLine | None = None) -> str:
+    """Why an order cannot be confirmed: no lane, no source for a line, or nothing within the horizon."""
+    if not snap.lanes_to(order.region):
+        return f"no lane delivers to {order.region}"
+    for candidate in [line] if line is not None else list(order.lines):
+        if not _has_source(snap, candidate.sku):
+            return f"line {candidate.line}: no source for {candidate.sku} (no stock, receipt, supplier or route)"
+    which = f"line {line.line}: {line.sku}" if line is not None else "the order"
+    return f"{which} cannot reach {order.region} within the horizon (lead times and capacity)"
+
+
+def _has_source(snap: Snapshot, sku: str) -> bool:
+    return (any(s == sku and q > 0 for (s, _), q in snap.stock.items()) or any(r.sku == sku for r in snap.receipts)
+            or any(o.sku == sku for o in snap.offers) or any(r.sku == sku for r in snap.routes))
 
 
 def explain(order: Order, lines: list[LineOutcome], promised: int) -> tuple[str, str]:
