@@ -6,6 +6,7 @@ and purchases, whichever arrives first; each order is promised and committed bef
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 
 from planning.solver.contract import Order, Snapshot
@@ -19,11 +20,22 @@ def priority_sequence(snapshot: Snapshot) -> list[Order]:
     return sorted(snapshot.orders, key=lambda o: (-o.weight, o.requested_at, o.id))
 
 
-def promise_in_sequence(snapshot: Snapshot, orders: Iterable[Order], *, cost_aware: bool, name: str) -> Candidate:
-    """Promise `orders` one after another against one ledger; outcomes keep the snapshot's order."""
+class OutOfTime(Exception):
+    """The deadline passed before every order was promised."""
+
+
+def promise_in_sequence(snapshot: Snapshot, orders: Iterable[Order], *, cost_aware: bool, name: str,
+                        deadline: float | None = None) -> Candidate:
+    """Promise `orders` one after another against one ledger; outcomes keep the snapshot's order.
+
+    Raises OutOfTime when `deadline` (a time.monotonic() instant) passes first."""
     ledger = Ledger.opening(snapshot)
     promiser = Promiser(snapshot, ledger, cost_aware)
-    by_id = {order.id: promiser.promise(order) for order in orders}
+    by_id = {}
+    for count, order in enumerate(orders):
+        if deadline is not None and count % 50 == 0 and time.monotonic() > deadline:
+            raise OutOfTime(name)
+        by_id[order.id] = promiser.promise(order)
     return candidate(snapshot, name, [by_id[order.id] for order in snapshot.orders], ledger)
 
 

@@ -50,14 +50,22 @@ class StockLine:
         self.events: list[tuple[int, int, float]] = []   # (time, INFLOW/OUTFLOW, delta)
         self._times: list[float] | None = None
         self._suffix_min: list[float] = []
+        self._saved: list[tuple] = []   # (event, index before it) for the LIFO undo of `add`
 
     def add(self, event: tuple[int, int, float]) -> None:
+        self._saved.append((event, self._times, self._suffix_min))
+        if len(self._saved) > 64:
+            del self._saved[:32]
         insort(self.events, event)
         self._times = None
 
     def remove(self, event: tuple[int, int, float]) -> None:
         self.events.remove(event)
-        self._times = None
+        if self._saved and self._saved[-1][0] == event:
+            _, self._times, self._suffix_min = self._saved.pop()
+        else:
+            self._saved.clear()
+            self._times = None
 
     def _index(self) -> tuple[list[float], list[float]]:
         if self._times is None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from planning.solver.contract import DAY, Lane, Order, OrderLine, Snapshot
 from planning.solver.ledger import QTY_TOL, Ledger
-from planning.solver.supply import RANK, Sourcer, Supply, next_day
+from planning.solver.supply import RANK, TRIALS_PER_LINE, Sourcer, Supply, next_day
 
 MAX_DELIVERY_LANES = 5
 MAX_PROMISE_BUMPS = 90
@@ -100,6 +100,7 @@ class Promiser:
     def _source_line(self, order: Order, line: OrderLine, earlier: list[LineOutcome]) -> LineOutcome | None:
         """Choose the delivery lane and supply for one line and reserve the goods at the lane's origin."""
         lanes = self._delivery_lanes(order)
+        self.sourcer.trials_left = TRIALS_PER_LINE
         outcome = LineOutcome(line)
         remaining = line.qty
         if not order.ship_complete:

@@ -15,6 +15,7 @@ from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transf
 
 MAX_DEPTH = 5
 MAX_TRANSFER_SOURCES = 6
+TRIALS_PER_LINE = 250
 RANK = {"stock": 0, "receipt": 1, "transfer": 2, "production": 3, "procurement": 4}
 
 
@@ -44,12 +45,16 @@ def next_day(t: int) -> int:
 
 
 class Sourcer:
-    """Acquires supply against a ledger; `late_rate` (cost per second late) makes the choice cost-aware."""
+    """Acquires supply against a ledger; `late_rate` (cost per second late) makes the choice cost-aware.
+
+    `trials_left` bounds how many alternatives are tried (the caller resets it per order line), so that a line
+    with a deep supply network cannot take unbounded time."""
 
     def __init__(self, snapshot: Snapshot, ledger: Ledger, cost_aware: bool) -> None:
         self.snap = snapshot
         self.ledger = ledger
         self.cost_aware = cost_aware
+        self.trials_left = TRIALS_PER_LINE
         self.lanes_into = {}
         for lane in snapshot.lanes:
             if lane.to in snapshot.location_region:
@@ -72,6 +77,9 @@ class Sourcer:
             shortfall = qty - max(0.0, line.takeable(want))
             for reason, replenish in self._replenishments(sku, shortfall, loc, want, late_rate, depth,
                                                           allow_transfer):
+                if self.trials_left <= 0 and best is not None:
+                    break
+                self.trials_left -= 1
                 mark, cost = self.ledger.mark(), self.ledger.cost
                 note = replenish()
                 ready = line.earliest_take(qty, want) if note is not None else None
