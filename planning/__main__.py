@@ -22,13 +22,16 @@ def _progress_printer(started: float):
         if elapsed >= PROGRESS_AFTER_S:
             sys.stderr.write(f"\r[{elapsed:6.1f} s] {message:<70}")
             sys.stderr.flush()
+
     return show
 
 
 def _summary(plan: dict) -> str:
     kpis, solver = plan["kpis"], plan["solver"]
-    return (f"orders={kpis['orders']} confirmed={kpis['confirmed']} on_time={kpis['on_time']} "
-            f"cost={solver['objective']:.2f} status={solver['status']} seconds={solver['seconds']:.1f}")
+    return (
+        f"orders={kpis['orders']} confirmed={kpis['confirmed']} on_time={kpis['on_time']} "
+        f"cost={solver['objective']:.2f} status={solver['status']} seconds={solver['seconds']:.1f}"
+    )
 
 
 def run_solve(args: argparse.Namespace) -> int:

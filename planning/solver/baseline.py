@@ -1,7 +1,7 @@
 """The yardstick: order-by-order promising, priority then requested time, earliest arrival for each line.
 
-For each line it takes stock at the nearest location first, then waits for receipts, then transfers, production
-and purchases, whichever arrives first; each order is promised and committed before the next is looked at.
+For each line it takes stock at the nearest location first, then waits for receipts, then transfers,
+production and purchases, whichever arrives first; each order is promised and committed before the next.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ class OutOfTime(Exception):
     """The deadline passed before every order was promised."""
 
 
-def promise_in_sequence(snapshot: Snapshot, orders: Iterable[Order], *, cost_aware: bool, name: str,
-                        deadline: float | None = None) -> Candidate:
+def promise_in_sequence(
+    snapshot: Snapshot, orders: Iterable[Order], *, cost_aware: bool, name: str, deadline: float | None = None
+) -> Candidate:
     """Promise `orders` one after another against one ledger; outcomes keep the snapshot's order.
 
     Raises OutOfTime when `deadline` (a time.monotonic() instant) passes first."""

@@ -144,32 +144,59 @@ class Snapshot:
 
 
 def _offer(row: dict) -> Offer:
-    return Offer(row["supplier"], row["sku"], row["location"], hours(row["lead_time_hours"]),
-                 float(row["unit_cost"]), float(row.get("order_cost") or 0), float(row.get("min_qty") or 0),
-                 row.get("multiple"), row.get("capacity_per_day"))
+    return Offer(
+        row["supplier"],
+        row["sku"],
+        row["location"],
+        hours(row["lead_time_hours"]),
+        float(row["unit_cost"]),
+        float(row.get("order_cost") or 0),
+        float(row.get("min_qty") or 0),
+        row.get("multiple"),
+        row.get("capacity_per_day"),
+    )
 
 
 def _route(row: dict, resources: dict[str, tuple[str, float]]) -> Route:
     components = tuple(Component(c["sku"], float(c["qty_per"])) for c in row.get("components") or [])
-    return Route(row["sku"], row["resource"], resources[row["resource"]][0], float(row["hours_per_unit"]),
-                 hours(row["lead_time_hours"]), float(row["unit_cost"]), float(row.get("setup_hours") or 0),
-                 float(row.get("setup_cost") or 0), components)
+    return Route(
+        row["sku"],
+        row["resource"],
+        resources[row["resource"]][0],
+        float(row["hours_per_unit"]),
+        hours(row["lead_time_hours"]),
+        float(row["unit_cost"]),
+        float(row.get("setup_hours") or 0),
+        float(row.get("setup_cost") or 0),
+        components,
+    )
 
 
 def _order(row: dict, weights: dict[str, float]) -> Order:
     promised = row.get("confirmed_promise_at")
     lines = tuple(OrderLine(line["line"], line["sku"], float(line["qty"])) for line in row["lines"])
-    return Order(row["id"], row["region"], parse_time(row["requested_at"]), str(row["priority"]),
-                 weights[str(row["priority"])], row.get("ship_complete") is not False,
-                 None if promised is None else parse_time(promised), lines)
+    return Order(
+        row["id"],
+        row["region"],
+        parse_time(row["requested_at"]),
+        str(row["priority"]),
+        weights[str(row["priority"])],
+        row.get("ship_complete") is not False,
+        None if promised is None else parse_time(promised),
+        lines,
+    )
 
 
 def parse_snapshot(raw: dict) -> Snapshot:
     """Parse a snapshot dict (already well formed, see verify.check_snapshot) into a `Snapshot`."""
     policy_raw = raw["policy"]
     weights = {str(k): float(v) for k, v in policy_raw["priority_weights"].items()}
-    policy = Policy(weights, float(policy_raw["lateness_cost_per_day"]), float(policy_raw["unserved_penalty"]),
-                    float(policy_raw["broken_promise_penalty"]))
+    policy = Policy(
+        weights,
+        float(policy_raw["lateness_cost_per_day"]),
+        float(policy_raw["unserved_penalty"]),
+        float(policy_raw["broken_promise_penalty"]),
+    )
     start = parse_time(raw["plan_start"])
     end = start + round(raw["horizon_days"] * DAY)
     stock: dict[tuple[str, str], float] = {}
@@ -179,15 +206,30 @@ def parse_snapshot(raw: dict) -> Snapshot:
     for row in raw.get("receipts") or []:
         arrive = parse_time(row["arrive_at"])
         if arrive <= end:
-            receipts.append(Receipt(row["ref"], row["sku"], row["location"], float(row["qty"]), max(arrive, start)))
+            receipts.append(
+                Receipt(row["ref"], row["sku"], row["location"], float(row["qty"]), max(arrive, start))
+            )
     resources = {r["code"]: (r["location"], float(r["hours_per_day"])) for r in raw.get("resources") or []}
-    lanes = tuple(Lane(r["from"], r["to"], r["mode"], hours(r["transit_hours"]), float(r["unit_cost"]),
-                       r.get("capacity_per_day")) for r in raw.get("lanes") or [])
+    lanes = tuple(
+        Lane(
+            r["from"],
+            r["to"],
+            r["mode"],
+            hours(r["transit_hours"]),
+            float(r["unit_cost"]),
+            r.get("capacity_per_day"),
+        )
+        for r in raw.get("lanes") or []
+    )
     return Snapshot(
-        plan_start=start, horizon_end=end, plan_start_text=raw["plan_start"], policy=policy,
+        plan_start=start,
+        horizon_end=end,
+        plan_start_text=raw["plan_start"],
+        policy=policy,
         holding={r["sku"]: float(r.get("holding_cost_per_day") or 0) for r in raw["items"]},
         location_region={r["code"]: r["region"] for r in raw["locations"]},
-        stock=stock, receipts=tuple(receipts),
+        stock=stock,
+        receipts=tuple(receipts),
         offers=tuple(_offer(r) for r in raw.get("supply_offers") or []),
         resources=resources,
         routes=tuple(_route(r, resources) for r in raw.get("routes") or []),

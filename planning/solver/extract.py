@@ -56,13 +56,17 @@ class Timer:
                     self.ledger.unmove(self.snap.orders[o].lines[j].sku, lane.origin, event)
                 repairs.append(o)
         promiser = Promiser(self.snap, self.ledger, cost_aware=True)
-        for o in sorted(repairs, key=lambda o: (-self.snap.orders[o].weight, self.snap.orders[o].requested_at)):
+        for o in sorted(
+            repairs, key=lambda o: (-self.snap.orders[o].weight, self.snap.orders[o].requested_at)
+        ):
             outcomes[o] = promiser.promise(self.snap.orders[o])
         return [outcomes[o] for o in range(len(self.snap.orders))]
 
     def _earliest_arrival(self, o: int) -> int:
         parts = self.pending.get(o, [])
-        return max([self.snap.orders[o].requested_at] + [event[0] + lane.transit for _, lane, _, event in parts])
+        return max(
+            [self.snap.orders[o].requested_at] + [event[0] + lane.transit for _, lane, _, event in parts]
+        )
 
     # -- supply ---------------------------------------------------------------------------------
     def _purchase(self, i: int, d: int, qty: float) -> None:
@@ -76,7 +80,9 @@ class Timer:
         self.ledger.load(("offer", offer.supplier, offer.sku, offer.location), t, qty)
         self.ledger.spend(qty * offer.unit_cost + offer.order_cost)
         self.inflow_note[(offer.sku, offer.location, t)] = (
-            "procurement", f"PO to {offer.supplier}: {offer.lead / 3600:g} h lead time")
+            "procurement",
+            f"PO to {offer.supplier}: {offer.lead / 3600:g} h lead time",
+        )
 
     def _produce(self, i: int, d: int, qty: float) -> None:
         route = self.snap.routes[i]
@@ -92,7 +98,10 @@ class Timer:
             if self.ledger.room(("resource", route.resource), t, hours) >= load - 1e-6:
                 break
             t = next_day(t)
-        if t + route.lead > self.snap.horizon_end or self.ledger.room(("resource", route.resource), t, hours) < load - 1e-6:
+        if (
+            t + route.lead > self.snap.horizon_end
+            or self.ledger.room(("resource", route.resource), t, hours) < load - 1e-6
+        ):
             raise TimingFailed(f"{route.resource} full from day {d}")
         self.ledger.record(Production(route.resource, route.sku, qty, t, t + route.lead))
         for comp in route.components:
@@ -101,7 +110,9 @@ class Timer:
         self.ledger.load(("resource", route.resource), t, qty * route.hours_per_unit + route.setup_hours)
         self.ledger.spend(qty * route.unit_cost + route.setup_cost)
         self.inflow_note[(route.sku, route.location, t + route.lead)] = (
-            "production", f"made on {route.resource}: {route.lead / 3600:g} h")
+            "production",
+            f"made on {route.resource}: {route.lead / 3600:g} h",
+        )
 
     def _transfer(self, k: int, sku: str, d: int, qty: float) -> None:
         lane = self.snap.lanes[k]
@@ -113,11 +124,16 @@ class Timer:
         self.ledger.record(Transfer(lane.origin, lane.to, lane.mode, sku, qty, t, t + lane.transit))
         self.ledger.move(sku, lane.to, t + lane.transit, qty)
         self.inflow_note[(sku, lane.to, t + lane.transit)] = (
-            "transfer", f"transfer from {lane.origin} by {lane.mode} ({lane.transit / 3600:g} h)")
+            "transfer",
+            f"transfer from {lane.origin} by {lane.mode} ({lane.transit / 3600:g} h)",
+        )
 
     def _depart(self, lane: Lane, sku: str, qty: float, t: int) -> None:
         key = ("lane", lane.origin, lane.to, lane.mode)
-        if self.ledger.room(key, t, lane.capacity_per_day) < qty - 1e-6 or t + lane.transit > self.snap.horizon_end:
+        if (
+            self.ledger.room(key, t, lane.capacity_per_day) < qty - 1e-6
+            or t + lane.transit > self.snap.horizon_end
+        ):
             raise TimingFailed(f"lane {key} full")
         self.ledger.move(sku, lane.origin, t, -qty)
         self.ledger.load(key, t, qty)
@@ -147,16 +163,18 @@ class Timer:
             promised = self._promise_together(order, parts)
             departures = [(j, lane, qty, event, promised - lane.transit) for j, lane, qty, event in parts]
         else:
-            departures = [(j, lane, qty, event, self._first_room(lane, qty, event[0]))
-                          for j, lane, qty, event in parts]
+            departures = [
+                (j, lane, qty, event, self._first_room(lane, qty, event[0])) for j, lane, qty, event in parts
+            ]
         for j, lane, qty, event, depart in departures:
             sku = order.lines[j].sku
             self.ledger.unmove(sku, lane.origin, event)
             self._depart(lane, sku, qty, depart)
             lines[j].deliveries.append(Delivery(lane.origin, lane.mode, qty, depart, depart + lane.transit))
             lines[j].lane = lane
-            lines[j].supply = self._supply_note(sku, lane.origin, event[0],
-                                                max(self.snap.plan_start, order.requested_at - lane.transit))
+            lines[j].supply = self._supply_note(
+                sku, lane.origin, event[0], max(self.snap.plan_start, order.requested_at - lane.transit)
+            )
         promised = max(d.arrive_at for line in lines for d in line.deliveries)
         reason, explanation = explain(order, lines, promised)
         return OrderOutcome(order, promised, tuple(lines), reason, explanation)
@@ -169,8 +187,14 @@ class Timer:
             need: dict[Lane, float] = {}
             for _, lane, qty, _ in parts:
                 need[lane] = need.get(lane, 0.0) + qty
-            full = [lane for lane, qty in need.items() if self.ledger.room(
-                ("lane", lane.origin, lane.to, lane.mode), promised - lane.transit, lane.capacity_per_day) < qty - 1e-6]
+            full = [
+                lane
+                for lane, qty in need.items()
+                if self.ledger.room(
+                    ("lane", lane.origin, lane.to, lane.mode), promised - lane.transit, lane.capacity_per_day
+                )
+                < qty - 1e-6
+            ]
             if not full:
                 return promised
             promised = next_day(promised - full[0].transit) + full[0].transit
@@ -178,7 +202,10 @@ class Timer:
 
     def _first_room(self, lane: Lane, qty: float, t: int) -> int:
         for _ in range(MAX_BUMPS):
-            if self.ledger.room(("lane", lane.origin, lane.to, lane.mode), t, lane.capacity_per_day) >= qty - 1e-6:
+            if (
+                self.ledger.room(("lane", lane.origin, lane.to, lane.mode), t, lane.capacity_per_day)
+                >= qty - 1e-6
+            ):
                 return t
             t = next_day(t)
         raise TimingFailed("no delivery day")
@@ -186,7 +213,11 @@ class Timer:
     def _supply_note(self, sku: str, loc: str, ready: int, want: int) -> Supply:
         if ready <= want:
             return Supply(ready, "stock", f"{sku} on hand at {loc}")
-        notes = [(t, note) for (s, lc, t), note in self.inflow_note.items() if s == sku and lc == loc and t <= ready]
+        notes = [
+            (t, note)
+            for (s, lc, t), note in self.inflow_note.items()
+            if s == sku and lc == loc and t <= ready
+        ]
         if not notes:
             return Supply(ready, "receipt", f"{sku} receipt at {loc}")
         reason, note = max(notes)[1]
@@ -213,4 +244,3 @@ def time_solution(snap: Snapshot, solution: Solution) -> Candidate | None:
         return None
     timer.ledger.journal.clear()
     return candidate(snap, "batch model", outcomes, timer.ledger)
-

@@ -1,4 +1,4 @@
-"""Exact-time stock and capacity ledgers with an undo journal, so that options can be tried and rolled back."""
+"""Exact-time stock and capacity ledgers with an undo journal, so options can be tried and rolled back."""
 
 from __future__ import annotations
 
@@ -47,10 +47,10 @@ class StockLine:
 
     def __init__(self, opening: float) -> None:
         self.opening = opening
-        self.events: list[tuple[int, int, float]] = []   # (time, INFLOW/OUTFLOW, delta)
+        self.events: list[tuple[int, int, float]] = []  # (time, INFLOW/OUTFLOW, delta)
         self._times: list[float] | None = None
         self._suffix_min: list[float] = []
-        self._saved: list[tuple] = []   # (event, index before it) for the LIFO undo of `add`
+        self._saved: list[tuple] = []  # (event, index before it) for the LIFO undo of `add`
 
     def add(self, event: tuple[int, int, float]) -> None:
         self._saved.append((event, self._times, self._suffix_min))
@@ -131,7 +131,7 @@ class Ledger:
 
     # -- mutations (journalled) -----------------------------------------------------------
     def move(self, sku: str, location: str, t: int, delta: float) -> tuple[int, int, float]:
-        """Add an inflow (delta > 0) or outflow (delta < 0) at `t`, with its holding cost; return the event."""
+        """Add an inflow (delta > 0) or outflow (delta < 0) at `t` with its holding cost; return the event."""
         event = (t, INFLOW if delta > 0 else OUTFLOW, delta)
         self.line(sku, location).add(event)
         self.journal.append(("move", (sku, location), event))
@@ -142,7 +142,9 @@ class Ledger:
         """Take back an event added by `move` (journalled, like `move`)."""
         self.line(sku, location).remove(event)
         self.journal.append(("unmove", (sku, location), event))
-        self.spend(-self.snapshot.holding.get(sku, 0.0) * event[2] * (self.snapshot.horizon_end - event[0]) / DAY)
+        self.spend(
+            -self.snapshot.holding.get(sku, 0.0) * event[2] * (self.snapshot.horizon_end - event[0]) / DAY
+        )
 
     def load(self, key: tuple, t: int, amount: float) -> None:
         """Use `amount` of the capacity `key` on the UTC day of `t`."""

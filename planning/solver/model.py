@@ -1,15 +1,15 @@
 """The batch model: a daily time-bucketed mixed-integer flow model of the whole network, solved with HiGHS.
 
 Phases: data (`DayGrid`, reachable pairs) -> variables -> constraints -> objective -> solve -> values.
-Quantities per UTC day: purchases by receive day, production by start day, transfers and deliveries by departure
-day; inflows count from the latest day they can arrive, so every daily plan can be timed exactly (`extract`).
+Quantities per UTC day: purchases by receive day, production by start day, transfers and deliveries by
+departure day; inflows count from the latest day they can arrive, so that a daily plan can be timed
+exactly (`extract`), where an event starts at its earliest instant.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-
 from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
@@ -28,16 +28,20 @@ class Model:
     grid: DayGrid
     solver: mathopt.Model
     pairs: set[tuple[str, str]]
-    buy: dict[tuple[int, int], object] = field(default_factory=dict)        # (offer index, day)
+    buy: dict[tuple[int, int], object] = field(default_factory=dict)  # (offer index, day)
     buy_open: dict[tuple[int, int], object] = field(default_factory=dict)
-    make: dict[tuple[int, int], object] = field(default_factory=dict)       # (route index, day)
+    make: dict[tuple[int, int], object] = field(default_factory=dict)  # (route index, day)
     setup: dict[tuple[int, int], object] = field(default_factory=dict)
     move: dict[tuple[int, str, int], object] = field(default_factory=dict)  # (lane index, sku, day)
-    ship: dict[tuple[int, int, int, int], object] = field(default_factory=dict)  # (order, line, lane, day): share
+    ship: dict[tuple[int, int, int, int], object] = field(
+        default_factory=dict
+    )  # (order, line, lane, day): share
     unserved: dict[int, object] = field(default_factory=dict)
     late: dict[int, object] = field(default_factory=dict)
     broken: dict[int, object] = field(default_factory=dict)
-    flows: dict[tuple[str, str, int], list] = field(default_factory=dict)  # (sku, loc, day) -> [(var, +-1 * k)]
+    flows: dict[tuple[str, str, int], list] = field(
+        default_factory=dict
+    )  # (sku, loc, day) -> [(var, +-1 * k)]
     objective: dict[object, float] = field(default_factory=dict)
 
     def flow(self, sku: str, loc: str, day: int, var, coef: float) -> None:
@@ -99,8 +103,10 @@ def demand_bounds(snap: Snapshot) -> dict[str, float]:
         extra: dict[str, float] = dict(need)
         for route in snap.routes:
             for comp in route.components:
-                extra[comp.sku] = max(extra.get(comp.sku, 0.0), need.get(comp.sku, 0.0)
-                                      + need.get(route.sku, 0.0) * comp.qty_per)
+                extra[comp.sku] = max(
+                    extra.get(comp.sku, 0.0),
+                    need.get(comp.sku, 0.0) + need.get(route.sku, 0.0) * comp.qty_per,
+                )
         need = extra
     return need
 
@@ -168,7 +174,9 @@ def add_transfers(model: Model) -> None:
     for k, lane in enumerate(snap.lanes):
         if lane.to not in snap.location_region:
             continue
-        skus = sorted({sku for sku, loc in model.pairs if loc == lane.origin and (sku, lane.to) in model.pairs})
+        skus = sorted(
+            {sku for sku, loc in model.pairs if loc == lane.origin and (sku, lane.to) in model.pairs}
+        )
         for sku in skus:
             for d in grid.days:
                 start = grid.start_of(d)
@@ -218,7 +226,9 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
                     partial_late.set_coefficient(share, -days_late * line.qty / total)
                 if line_broken is not None and arrive > order.confirmed_promise_at + 1:
                     line_broken.set_coefficient(share, -1.0)
-                model.cost(share, line.qty * (lane.unit_cost - holding(model, line.sku, arrive - lane.transit)))
+                model.cost(
+                    share, line.qty * (lane.unit_cost - holding(model, line.sku, arrive - lane.transit))
+                )
                 model.flow(line.sku, lane.origin, d, share, -line.qty)
     model.cost(unserved, order.weight * snap.policy.unserved_penalty)
     model.cost(late, order.weight * snap.policy.lateness_cost_per_day)
@@ -227,12 +237,15 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
 
 
 def _delivery_lanes(model: Model, sku: str, region: str) -> list[tuple[int, Lane]]:
-    return [(k, lane) for k, lane in enumerate(model.snap.lanes)
-            if lane.to == region and (sku, lane.origin) in model.pairs]
+    return [
+        (k, lane)
+        for k, lane in enumerate(model.snap.lanes)
+        if lane.to == region and (sku, lane.origin) in model.pairs
+    ]
 
 
 def delivery_days(grid: DayGrid, order: Order, lane: Lane) -> list[tuple[int, int]]:
-    """(departure day, estimated arrival) for a delivery: not arriving before requested, nor after the horizon."""
+    """(departure day, estimated arrival) of a delivery: not before requested, not after the horizon."""
     earliest = max(grid.plan_start, order.requested_at - lane.transit)
     days = []
     for d in range(day_of(earliest), grid.days.stop):
@@ -315,8 +328,9 @@ def set_objective(model: Model) -> None:
 
 def solve_model(model: Model, time_limit_s: float) -> Solution | None:
     """Solve with HiGHS within the time limit; the best solution found and the best bound proved."""
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=max(0.5, time_limit_s)),
-                                     relative_gap_tolerance=1e-5)
+    params = mathopt.SolveParameters(
+        time_limit=timedelta(seconds=max(0.5, time_limit_s)), relative_gap_tolerance=1e-5
+    )
     result = mathopt.solve(model.solver, mathopt.SolverType.HIGHS, params=params)
     if not result.has_primal_feasible_solution():
         return None
@@ -327,9 +341,16 @@ def solve_model(model: Model, time_limit_s: float) -> Solution | None:
 
     optimal = result.termination.reason == mathopt.TerminationReason.OPTIMAL
     unserved = {o for o, var in model.unserved.items() if solved[var] > 0.5}
-    return Solution("optimal" if optimal else "feasible", result.objective_value(),
-                    result.termination.objective_bounds.dual_bound, values(model.buy), values(model.make),
-                    values(model.move), _shipped(model, values(model.ship)), unserved)
+    return Solution(
+        "optimal" if optimal else "feasible",
+        result.objective_value(),
+        result.termination.objective_bounds.dual_bound,
+        values(model.buy),
+        values(model.make),
+        values(model.move),
+        _shipped(model, values(model.ship)),
+        unserved,
+    )
 
 
 def _shipped(model: Model, shares: dict) -> dict:

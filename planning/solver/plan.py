@@ -57,23 +57,55 @@ def candidate(snapshot: Snapshot, name: str, outcomes: list[OrderOutcome], ledge
 def _confirmation(outcome: OrderOutcome) -> dict:
     order = outcome.order
     if outcome.promised_at is None:
-        return {"order_id": order.id, "status": "unconfirmed", "promised_at": None,
-                "lines": [{"line": line.line, "sku": line.sku, "qty": line.qty, "deliveries": []}
-                          for line in order.lines],
-                "reason": "blocked", "explanation": outcome.explanation}
-    lines = [{"line": lo.line.line, "sku": lo.line.sku, "qty": lo.line.qty,
-              "deliveries": [{"qty": d.qty, "from": d.origin, "mode": d.mode, "depart_at": format_time(d.depart_at),
-                              "arrive_at": format_time(d.arrive_at)} for d in lo.deliveries]}
-             for lo in outcome.lines]
-    return {"order_id": order.id, "status": "confirmed", "promised_at": format_time(outcome.promised_at),
-            "lines": lines, "reason": outcome.reason, "explanation": outcome.explanation}
+        return {
+            "order_id": order.id,
+            "status": "unconfirmed",
+            "promised_at": None,
+            "lines": [
+                {"line": line.line, "sku": line.sku, "qty": line.qty, "deliveries": []}
+                for line in order.lines
+            ],
+            "reason": "blocked",
+            "explanation": outcome.explanation,
+        }
+    lines = [
+        {
+            "line": lo.line.line,
+            "sku": lo.line.sku,
+            "qty": lo.line.qty,
+            "deliveries": [
+                {
+                    "qty": d.qty,
+                    "from": d.origin,
+                    "mode": d.mode,
+                    "depart_at": format_time(d.depart_at),
+                    "arrive_at": format_time(d.arrive_at),
+                }
+                for d in lo.deliveries
+            ],
+        }
+        for lo in outcome.lines
+    ]
+    return {
+        "order_id": order.id,
+        "status": "confirmed",
+        "promised_at": format_time(outcome.promised_at),
+        "lines": lines,
+        "reason": outcome.reason,
+        "explanation": outcome.explanation,
+    }
 
 
 def kpis(outcomes: tuple[OrderOutcome, ...]) -> dict:
     confirmed = [o for o in outcomes if o.promised_at is not None]
     on_time = sum(1 for o in confirmed if o.promised_at <= o.order.requested_at + 1)
-    return {"orders": len(outcomes), "confirmed": len(confirmed), "on_time": on_time,
-            "late": len(confirmed) - on_time, "unconfirmed": len(outcomes) - len(confirmed)}
+    return {
+        "orders": len(outcomes),
+        "confirmed": len(confirmed),
+        "on_time": on_time,
+        "late": len(confirmed) - on_time,
+        "unconfirmed": len(outcomes) - len(confirmed),
+    }
 
 
 def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
@@ -83,15 +115,42 @@ def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
         "contract": CONTRACT,
         "plan_start": snapshot.plan_start_text,
         "confirmations": [_confirmation(o) for o in chosen.outcomes],
-        "procurement": [{"id": f"PO-P{i + 1}", "supplier": p.supplier, "sku": p.sku, "location": p.location,
-                         "qty": p.qty, "order_at": format_time(p.order_at), "receive_at": format_time(p.receive_at)}
-                        for i, p in enumerate(ledger.purchases)],
-        "production": [{"id": f"MO-P{i + 1}", "resource": m.resource, "sku": m.sku, "qty": m.qty,
-                        "start_at": format_time(m.start_at), "end_at": format_time(m.end_at)}
-                       for i, m in enumerate(ledger.productions)],
-        "transfers": [{"id": f"TR-P{i + 1}", "from": t.origin, "to": t.to, "mode": t.mode, "sku": t.sku,
-                       "qty": t.qty, "depart_at": format_time(t.depart_at), "arrive_at": format_time(t.arrive_at)}
-                      for i, t in enumerate(ledger.transfers)],
+        "procurement": [
+            {
+                "id": f"PO-P{i + 1}",
+                "supplier": p.supplier,
+                "sku": p.sku,
+                "location": p.location,
+                "qty": p.qty,
+                "order_at": format_time(p.order_at),
+                "receive_at": format_time(p.receive_at),
+            }
+            for i, p in enumerate(ledger.purchases)
+        ],
+        "production": [
+            {
+                "id": f"MO-P{i + 1}",
+                "resource": m.resource,
+                "sku": m.sku,
+                "qty": m.qty,
+                "start_at": format_time(m.start_at),
+                "end_at": format_time(m.end_at),
+            }
+            for i, m in enumerate(ledger.productions)
+        ],
+        "transfers": [
+            {
+                "id": f"TR-P{i + 1}",
+                "from": t.origin,
+                "to": t.to,
+                "mode": t.mode,
+                "sku": t.sku,
+                "qty": t.qty,
+                "depart_at": format_time(t.depart_at),
+                "arrive_at": format_time(t.arrive_at),
+            }
+            for i, t in enumerate(ledger.transfers)
+        ],
         "kpis": kpis(chosen.outcomes),
         "solver": solver,
     }

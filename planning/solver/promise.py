@@ -71,7 +71,9 @@ class Promiser:
         return serve > skip
 
     def _late_cost(self, order: Order, arrive: int) -> float:
-        return order.weight * self.snap.policy.lateness_cost_per_day * max(0, arrive - order.requested_at) / DAY
+        return (
+            order.weight * self.snap.policy.lateness_cost_per_day * max(0, arrive - order.requested_at) / DAY
+        )
 
     def _try_promise(self, order: Order) -> OrderOutcome:
         lines: list[LineOutcome] = []
@@ -83,7 +85,9 @@ class Promiser:
         if order.ship_complete:
             promised = self._deliver_together(order, lines)
             if promised is None:
-                return OrderOutcome(order, None, (), "", "delivery lane capacity is exhausted within the horizon")
+                return OrderOutcome(
+                    order, None, (), "", "delivery lane capacity is exhausted within the horizon"
+                )
         else:
             promised = max(d.arrive_at for outcome in lines for d in outcome.deliveries)
         reason, explanation = explain(order, lines, promised)
@@ -107,8 +111,12 @@ class Promiser:
             remaining = self._ship_available_now(order, line, lanes, outcome)
             if remaining <= QTY_TOL:
                 return outcome
-        on_time = [lane for lane in lanes
-                   if self.ledger.line(line.sku, lane.origin).takeable(self._want(order, lane)) >= remaining - QTY_TOL]
+        on_time = [
+            lane
+            for lane in lanes
+            if self.ledger.line(line.sku, lane.origin).takeable(self._want(order, lane))
+            >= remaining - QTY_TOL
+        ]
         candidates = on_time if on_time else lanes[:MAX_DELIVERY_LANES]
         best = None
         for lane in candidates:
@@ -149,14 +157,18 @@ class Promiser:
         return (self._late_cost(order, arrive) + cost + penalty, arrive)
 
     # -- deliveries -------------------------------------------------------------------------
-    def _ship_available_now(self, order: Order, line: OrderLine, lanes: list[Lane], outcome: LineOutcome) -> float:
-        """For an order that may ship in parts: send what is on hand now by the fastest lane; return the rest."""
+    def _ship_available_now(
+        self, order: Order, line: OrderLine, lanes: list[Lane], outcome: LineOutcome
+    ) -> float:
+        """For an order that may ship in parts: send what is on hand now fastest; return the rest."""
         remaining = line.qty
         for lane in lanes:
             want = self._want(order, lane)
             now = min(remaining, self.ledger.line(line.sku, lane.origin).takeable(want))
             if now > QTY_TOL and want + lane.transit <= self.snap.horizon_end:
-                room = self.ledger.room(("lane", lane.origin, lane.to, lane.mode), want, lane.capacity_per_day)
+                room = self.ledger.room(
+                    ("lane", lane.origin, lane.to, lane.mode), want, lane.capacity_per_day
+                )
                 now = min(now, room)
                 if now > QTY_TOL:
                     self.sourcer.ship(lane, line.sku, now, want, self._deliver_into(outcome))
@@ -173,6 +185,7 @@ class Promiser:
     def _deliver_into(self, outcome: LineOutcome):
         def place(lane: Lane, sku: str, qty: float, depart: int) -> None:
             outcome.deliveries.append(Delivery(lane.origin, lane.mode, qty, depart, depart + lane.transit))
+
         return place
 
     def _deliver_together(self, order: Order, lines: list[LineOutcome]) -> int | None:
@@ -208,18 +221,25 @@ def blocker(snap: Snapshot, order: Order, line: OrderLine | None = None) -> str:
         return f"no lane delivers to {order.region}"
     for candidate in [line] if line is not None else list(order.lines):
         if not _has_source(snap, candidate.sku):
-            return f"line {candidate.line}: no source for {candidate.sku} (no stock, receipt, supplier or route)"
+            return (
+                f"line {candidate.line}: no source for {candidate.sku} (no stock, receipt, supplier or route)"
+            )
     which = f"line {line.line}: {line.sku}" if line is not None else "the order"
     return f"{which} cannot reach {order.region} within the horizon (lead times and capacity)"
 
 
 def _has_source(snap: Snapshot, sku: str) -> bool:
-    return (any(s == sku and q > 0 for (s, _), q in snap.stock.items()) or any(r.sku == sku for r in snap.receipts)
-            or any(o.sku == sku for o in snap.offers) or any(r.sku == sku for r in snap.routes))
+    return (
+        any(s == sku and q > 0 for (s, _), q in snap.stock.items())
+        or any(r.sku == sku for r in snap.receipts)
+        or any(o.sku == sku for o in snap.offers)
+        or any(r.sku == sku for r in snap.routes)
+    )
 
 
 def explain(order: Order, lines: list[LineOutcome], promised: int) -> tuple[str, str]:
     """The promise's reason (what the latest line waited for) and a sentence a planner can read."""
+
     def arrival(outcome: LineOutcome) -> int:
         return max(d.arrive_at for d in outcome.deliveries)
 

@@ -45,8 +45,9 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
     _tell(progress, f"baseline cost {best.cost:.2f}", best.cost)
     if deadline - time.monotonic() > 1.3 * baseline_seconds:
         try:
-            found = promise_in_sequence(snap, priority_sequence(snap), cost_aware=True, name="cost-aware greedy",
-                                        deadline=deadline)
+            found = promise_in_sequence(
+                snap, priority_sequence(snap), cost_aware=True, name="cost-aware greedy", deadline=deadline
+            )
             _tell(progress, f"cost-aware greedy cost {found.cost:.2f}", found.cost)
             best = min(best, found, key=lambda c: c.cost)
         except OutOfTime:
@@ -82,5 +83,9 @@ def _tell(progress: Progress | None, message: str, cost: float) -> None:
 
 
 def _report(status: str, objective: float, bound: float | None, started: float) -> dict:
-    return {"status": status, "objective": round(objective, 6), "bound": None if bound is None else round(bound, 6),
-            "seconds": round(time.monotonic() - started, 3)}
+    return {
+        "status": status,
+        "objective": round(objective, 6),
+        "bound": None if bound is None else round(bound, 6),
+        "seconds": round(time.monotonic() - started, 3),
+    }

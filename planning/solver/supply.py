@@ -1,7 +1,8 @@
-"""Getting goods to a location by a time: stock, receipts, transfers, production and purchases, at exact times.
+"""Getting goods to a location by a time: stock, receipts, transfers, production, purchases, at exact times.
 
-`Sourcer.acquire` finds the earliest (or cheapest, when cost-aware) way to have a quantity takeable at a location,
-commits it to the ledger and returns when and why. Alternatives are tried against the ledger and rolled back.
+`Sourcer.acquire` finds the earliest (or cheapest, when cost-aware) way to have a quantity takeable at a
+location, commits it to the ledger and returns when and why. Alternatives are tried against the ledger
+and rolled back.
 """
 
 from __future__ import annotations
@@ -63,20 +64,34 @@ class Sourcer:
             lanes.sort(key=lambda lane: (lane.transit, lane.unit_cost))
 
     # -- the choice ---------------------------------------------------------------------------
-    def acquire(self, sku: str, qty: float, loc: str, want: int, late_rate: float,
-                depth: int = 0, allow_transfer: bool = True) -> Supply | None:
-        """Make `qty` of `sku` takeable at `loc` as early as possible from `want`; commit it; None if impossible."""
+    def acquire(
+        self,
+        sku: str,
+        qty: float,
+        loc: str,
+        want: int,
+        late_rate: float,
+        depth: int = 0,
+        allow_transfer: bool = True,
+    ) -> Supply | None:
+        """Make `qty` of `sku` takeable at `loc` as early as possible from `want`; commit it (None: never)."""
         line = self.ledger.line(sku, loc)
         waited = line.earliest_take(qty, want)
         if waited == want:
             return Supply(want, "stock", f"{_q(qty)} {sku} on hand at {loc}")
         best: tuple | None = None
         if waited is not None:
-            best = (self._score(waited, want, 0.0, late_rate, "receipt"), None, "receipt", f"{sku} receipt at {loc}")
+            best = (
+                self._score(waited, want, 0.0, late_rate, "receipt"),
+                None,
+                "receipt",
+                f"{sku} receipt at {loc}",
+            )
         if depth < MAX_DEPTH:
             shortfall = qty - max(0.0, line.takeable(want))
-            for reason, replenish in self._replenishments(sku, shortfall, loc, want, late_rate, depth,
-                                                          allow_transfer):
+            for reason, replenish in self._replenishments(
+                sku, shortfall, loc, want, late_rate, depth, allow_transfer
+            ):
                 if self.trials_left <= 0 and best is not None:
                     break
                 self.trials_left -= 1
@@ -100,14 +115,19 @@ class Sourcer:
             return (late_rate * max(0, ready - want) + cost, ready, RANK[reason])
         return (ready, RANK[reason], cost)
 
-    def _replenishments(self, sku: str, qty: float, loc: str, want: int, late_rate: float, depth: int,
-                        allow_transfer: bool) -> list[tuple[str, Callable[[], str | None]]]:
+    def _replenishments(
+        self, sku: str, qty: float, loc: str, want: int, late_rate: float, depth: int, allow_transfer: bool
+    ) -> list[tuple[str, Callable[[], str | None]]]:
         options: list[tuple[str, Callable[[], str | None]]] = []
         if allow_transfer:
             for lane in self._transfer_sources(sku, loc):
-                options.append(("transfer", lambda lane=lane: self._transfer(lane, sku, qty, want, late_rate, depth)))
+                options.append(
+                    ("transfer", lambda lane=lane: self._transfer(lane, sku, qty, want, late_rate, depth))
+                )
         for route in self.snap.routes_at(sku, loc):
-            options.append(("production", lambda route=route: self._produce(route, qty, want, late_rate, depth)))
+            options.append(
+                ("production", lambda route=route: self._produce(route, qty, want, late_rate, depth))
+            )
         for offer in self.snap.offers_at(sku, loc):
             options.append(("procurement", lambda offer=offer: self._purchase(offer, qty, want)))
         return options
@@ -123,7 +143,7 @@ class Sourcer:
 
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
-        """Purchase orders for `offer` received from max(want, plan_start + lead), split over days by capacity."""
+        """Purchase orders for `offer` received from max(want, plan_start + lead), split by daily capacity."""
         t = max(want, self.snap.plan_start + offer.lead)
         remaining = round_up(max(qty, offer.min_qty), offer.multiple)
         key = ("offer", offer.supplier, offer.sku, offer.location)
@@ -139,8 +159,9 @@ class Sourcer:
         return f"PO to {offer.supplier}: {offer.lead / 3600:g} h lead time"
 
     def _place_purchase(self, offer: Offer, qty: float, receive_at: int, key: tuple) -> None:
-        self.ledger.record(Purchase(offer.supplier, offer.sku, offer.location, qty, receive_at - offer.lead,
-                                    receive_at))
+        self.ledger.record(
+            Purchase(offer.supplier, offer.sku, offer.location, qty, receive_at - offer.lead, receive_at)
+        )
         self.ledger.move(offer.sku, offer.location, receive_at, qty)
         self.ledger.load(key, receive_at, qty)
         self.ledger.spend(qty * offer.unit_cost + offer.order_cost)
@@ -176,7 +197,9 @@ class Sourcer:
         self.ledger.load(key, start, qty * route.hours_per_unit + route.setup_hours)
         self.ledger.spend(qty * route.unit_cost + route.setup_cost)
 
-    def _transfer(self, lane: Lane, sku: str, qty: float, want: int, late_rate: float, depth: int) -> str | None:
+    def _transfer(
+        self, lane: Lane, sku: str, qty: float, want: int, late_rate: float, depth: int
+    ) -> str | None:
         """Transfers on `lane` from what its origin has (or can get), split over days by lane capacity."""
         depart_want = max(self.snap.plan_start, want - lane.transit)
         source = self.acquire(sku, qty, lane.origin, depart_want, late_rate, depth + 1, allow_transfer=False)
@@ -191,7 +214,7 @@ class Sourcer:
         self.ledger.move(sku, lane.to, depart + lane.transit, qty)
 
     def first_departure(self, lane: Lane, qty: float, t: int) -> int | None:
-        """The first instant from `t` on a day when `lane` has room for `qty` at once (None past the horizon)."""
+        """The first instant from `t` on a day when `lane` has room for `qty` (None past the horizon)."""
         key = ("lane", lane.origin, lane.to, lane.mode)
         while t + lane.transit <= self.snap.horizon_end:
             if self.ledger.room(key, t, lane.capacity_per_day) >= qty - QTY_TOL:
@@ -199,9 +222,10 @@ class Sourcer:
             t = next_day(t)
         return None
 
-    def ship(self, lane: Lane, sku: str, qty: float, depart: int,
-             place: Callable[[Lane, str, float, int], None]) -> bool:
-        """Depart `qty` on `lane` from `depart` on, split over days by its capacity; False past the horizon."""
+    def ship(
+        self, lane: Lane, sku: str, qty: float, depart: int, place: Callable[[Lane, str, float, int], None]
+    ) -> bool:
+        """Depart `qty` on `lane` from `depart` on, split by its daily capacity; False past the horizon."""
         key = ("lane", lane.origin, lane.to, lane.mode)
         remaining, t = qty, depart
         while remaining > QTY_TOL:

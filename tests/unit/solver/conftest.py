@@ -36,16 +36,29 @@ def generate():
 
 
 def snapshot(**sections) -> dict:
-    """A minimal valid snapshot: one warehouse WH-N in region north, a 6 h truck lane, items NB-14 and PART."""
+    """A minimal snapshot: warehouse WH-N in region north, a 6 h truck lane, items NB-14 and PART."""
     base = {
-        "contract": "supply-plan/1", "plan_start": "2026-11-23T00:00:00Z", "horizon_days": 30,
-        "policy": {"priority_weights": {"1": 100, "2": 10, "3": 1}, "lateness_cost_per_day": 50,
-                   "unserved_penalty": 100000, "broken_promise_penalty": 2000},
-        "items": [{"sku": "NB-14", "holding_cost_per_day": 0.01}, {"sku": "PART", "holding_cost_per_day": 0.0}],
+        "contract": "supply-plan/1",
+        "plan_start": "2026-11-23T00:00:00Z",
+        "horizon_days": 30,
+        "policy": {
+            "priority_weights": {"1": 100, "2": 10, "3": 1},
+            "lateness_cost_per_day": 50,
+            "unserved_penalty": 100000,
+            "broken_promise_penalty": 2000,
+        },
+        "items": [
+            {"sku": "NB-14", "holding_cost_per_day": 0.01},
+            {"sku": "PART", "holding_cost_per_day": 0.0},
+        ],
         "regions": [{"code": "north"}, {"code": "east"}],
         "locations": [{"code": "WH-N", "kind": "warehouse", "region": "north"}],
-        "stock": [], "receipts": [], "suppliers": [{"code": "SUP-A"}, {"code": "SUP-B"}], "supply_offers": [],
-        "resources": [], "routes": [],
+        "stock": [],
+        "receipts": [],
+        "suppliers": [{"code": "SUP-A"}, {"code": "SUP-B"}],
+        "supply_offers": [],
+        "resources": [],
+        "routes": [],
         "lanes": [{"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0}],
         "orders": [],
     }
@@ -53,12 +66,27 @@ def snapshot(**sections) -> dict:
     return base
 
 
-def order(order_id: str, qty: float = 10, *, priority: int = 2, requested: str = "2026-11-23T00:00:00Z",
-          sku: str = "NB-14", region: str = "north", ship_complete: bool = True, promised: str | None = None,
-          lines: list | None = None) -> dict:
-    return {"id": order_id, "region": region, "requested_at": requested, "priority": priority,
-            "ship_complete": ship_complete, "confirmed_promise_at": promised,
-            "lines": lines or [{"line": "1", "sku": sku, "qty": qty}]}
+def order(
+    order_id: str,
+    qty: float = 10,
+    *,
+    priority: int = 2,
+    requested: str = "2026-11-23T00:00:00Z",
+    sku: str = "NB-14",
+    region: str = "north",
+    ship_complete: bool = True,
+    promised: str | None = None,
+    lines: list | None = None,
+) -> dict:
+    return {
+        "id": order_id,
+        "region": region,
+        "requested_at": requested,
+        "priority": priority,
+        "ship_complete": ship_complete,
+        "confirmed_promise_at": promised,
+        "lines": lines or [{"line": "1", "sku": sku, "qty": qty}],
+    }
 
 
 def by_order(plan: dict) -> dict:

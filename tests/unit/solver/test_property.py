@@ -7,15 +7,17 @@ from hypothesis import strategies as st
 
 from planning.solver import solve, solve_baseline
 
-scenarios = st.fixed_dictionaries({
-    "orders": st.integers(1, 12),
-    "skus": st.integers(4, 10),
-    "locations": st.integers(2, 4),
-    "suppliers": st.integers(1, 3),
-    "plants": st.integers(0, 1),
-    "seed": st.integers(0, 10_000),
-    "tight": st.booleans(),
-})
+scenarios = st.fixed_dictionaries(
+    {
+        "orders": st.integers(1, 12),
+        "skus": st.integers(4, 10),
+        "locations": st.integers(2, 4),
+        "suppliers": st.integers(1, 3),
+        "plants": st.integers(0, 1),
+        "seed": st.integers(0, 10_000),
+        "tight": st.booleans(),
+    }
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -20,8 +20,14 @@ def plan_of(snap: dict, verify) -> dict:
 
 
 def offer(supplier="SUP-A", lead=72, **extra) -> dict:
-    return {"supplier": supplier, "sku": "NB-14", "location": "WH-N", "lead_time_hours": lead, "unit_cost": 20,
-            **extra}
+    return {
+        "supplier": supplier,
+        "sku": "NB-14",
+        "location": "WH-N",
+        "lead_time_hours": lead,
+        "unit_cost": 20,
+        **extra,
+    }
 
 
 def test_purchase_waits_for_its_lead_time(verify):
@@ -51,10 +57,19 @@ def test_production_hours_per_day_are_respected(verify):
         locations=[{"code": "PL-E", "kind": "plant", "region": "east"}],
         stock=[{"sku": "PART", "location": "PL-E", "on_hand": 100}],
         resources=[{"code": "L1", "location": "PL-E", "hours_per_day": 8}],
-        routes=[{"sku": "NB-14", "resource": "L1", "hours_per_unit": 0.8, "lead_time_hours": 24, "unit_cost": 1,
-                 "components": [{"sku": "PART", "qty_per": 1}]}],
+        routes=[
+            {
+                "sku": "NB-14",
+                "resource": "L1",
+                "hours_per_unit": 0.8,
+                "lead_time_hours": 24,
+                "unit_cost": 1,
+                "components": [{"sku": "PART", "qty_per": 1}],
+            }
+        ],
         lanes=[{"from": "PL-E", "to": "east", "mode": "truck", "transit_hours": 12, "unit_cost": 1}],
-        orders=[order("SO-1", 10, region="east", priority=1), order("SO-2", 10, region="east")])
+        orders=[order("SO-1", 10, region="east", priority=1), order("SO-2", 10, region="east")],
+    )
     plan = plan_of(snap, verify)
     hours = defaultdict(float)
     for mo in plan["production"]:
@@ -65,18 +80,27 @@ def test_production_hours_per_day_are_respected(verify):
 
 
 def test_stock_is_never_promised_twice(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 15}], supply_offers=[offer(lead=48)],
-                    orders=[order("SO-1", 10), order("SO-2", 10)])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 15}],
+        supply_offers=[offer(lead=48)],
+        orders=[order("SO-1", 10), order("SO-2", 10)],
+    )
     plan = plan_of(snap, verify)
     on_time = [c for c in plan["confirmations"] if c["promised_at"] == "2026-11-23T06:00:00Z"]
     assert len(on_time) == 1
 
 
 def test_ship_complete_lines_arrive_together(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 5}],
-                    supply_offers=[{**offer(lead=48), "sku": "PART"}],
-                    orders=[order("SO-1", lines=[{"line": "1", "sku": "NB-14", "qty": 5},
-                                                 {"line": "2", "sku": "PART", "qty": 5}])])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 5}],
+        supply_offers=[{**offer(lead=48), "sku": "PART"}],
+        orders=[
+            order(
+                "SO-1",
+                lines=[{"line": "1", "sku": "NB-14", "qty": 5}, {"line": "2", "sku": "PART", "qty": 5}],
+            )
+        ],
+    )
     confirmation = by_order(plan_of(snap, verify))["SO-1"]
     arrivals = {d["arrive_at"] for line in confirmation["lines"] for d in line["deliveries"]}
     assert arrivals == {confirmation["promised_at"]} == {"2026-11-25T06:00:00Z"}
@@ -84,25 +108,38 @@ def test_ship_complete_lines_arrive_together(verify):
 
 
 def test_partial_order_ships_what_is_on_hand_first(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 6}], supply_offers=[offer(lead=96)],
-                    orders=[order("SO-1", 10, ship_complete=False)])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 6}],
+        supply_offers=[offer(lead=96)],
+        orders=[order("SO-1", 10, ship_complete=False)],
+    )
     deliveries = by_order(plan_of(snap, verify))["SO-1"]["lines"][0]["deliveries"]
     assert sorted((d["arrive_at"], d["qty"]) for d in deliveries) == [
-        ("2026-11-23T06:00:00Z", 6), ("2026-11-27T06:00:00Z", 4)]
+        ("2026-11-23T06:00:00Z", 6),
+        ("2026-11-27T06:00:00Z", 4),
+    ]
 
 
 def test_higher_priority_gets_the_scarce_stock(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}], supply_offers=[offer(lead=120)],
-                    orders=[order("SO-LOW", 10, priority=3), order("SO-HIGH", 10, priority=1)])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
+        supply_offers=[offer(lead=120)],
+        orders=[order("SO-LOW", 10, priority=3), order("SO-HIGH", 10, priority=1)],
+    )
     confirmations = by_order(plan_of(snap, verify))
     assert confirmations["SO-HIGH"]["promised_at"] == "2026-11-23T06:00:00Z"
     assert confirmations["SO-LOW"]["promised_at"] == "2026-11-28T06:00:00Z"
 
 
 def test_an_earlier_promise_is_kept_when_breaking_it_costs_more(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}], supply_offers=[offer(lead=48)],
-                    orders=[order("SO-PROMISED", 10, priority=3, promised="2026-11-23T06:00:00Z"),
-                            order("SO-NEW", 10, priority=2)])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
+        supply_offers=[offer(lead=48)],
+        orders=[
+            order("SO-PROMISED", 10, priority=3, promised="2026-11-23T06:00:00Z"),
+            order("SO-NEW", 10, priority=2),
+        ],
+    )
     snap["policy"]["broken_promise_penalty"] = 100000
     confirmations = by_order(plan_of(snap, verify))
     assert confirmations["SO-PROMISED"]["promised_at"] == "2026-11-23T06:00:00Z"
@@ -110,7 +147,9 @@ def test_an_earlier_promise_is_kept_when_breaking_it_costs_more(verify):
 
 
 def test_an_order_nothing_can_serve_is_unconfirmed_with_its_blocker(verify):
-    snap = snapshot(supply_offers=[offer(lead=24 * 40)], orders=[order("SO-SLOW"), order("SO-NONE", sku="PART")])
+    snap = snapshot(
+        supply_offers=[offer(lead=24 * 40)], orders=[order("SO-SLOW"), order("SO-NONE", sku="PART")]
+    )
     confirmations = by_order(plan_of(snap, verify))
     assert confirmations["SO-SLOW"]["status"] == confirmations["SO-NONE"]["status"] == "unconfirmed"
     assert "horizon" in confirmations["SO-SLOW"]["explanation"]
@@ -118,8 +157,11 @@ def test_an_order_nothing_can_serve_is_unconfirmed_with_its_blocker(verify):
 
 
 def test_every_confirmation_is_explained(verify):
-    snap = snapshot(stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 3}], supply_offers=[offer()],
-                    orders=[order("SO-1", 3), order("SO-2", 5)])
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 3}],
+        supply_offers=[offer()],
+        orders=[order("SO-1", 3), order("SO-2", 5)],
+    )
     for confirmation in plan_of(snap, verify)["confirmations"]:
         assert confirmation["reason"] in {"stock", "receipt", "transfer", "production", "procurement"}
         assert confirmation["explanation"]
