@@ -49,6 +49,7 @@ class Promiser:
         self.ledger = ledger
         self.sourcer = Sourcer(snapshot, ledger, cost_aware)
         self.cost_aware = cost_aware
+        self.trials_per_line = TRIALS_PER_LINE
 
     def promise(self, order: Order) -> OrderOutcome:
         mark, cost = self.ledger.mark(), self.ledger.cost
@@ -104,7 +105,7 @@ class Promiser:
     def _source_line(self, order: Order, line: OrderLine, earlier: list[LineOutcome]) -> LineOutcome | None:
         """Choose the delivery lane and supply for one line and reserve the goods at the lane's origin."""
         lanes = self._delivery_lanes(order)
-        self.sourcer.trials_left = TRIALS_PER_LINE
+        self.sourcer.trials_left = self.trials_per_line
         outcome = LineOutcome(line)
         remaining = line.qty
         if not order.ship_complete:
@@ -120,7 +121,7 @@ class Promiser:
         candidates = on_time if on_time else lanes[:MAX_DELIVERY_LANES]
         best = None
         for lane in candidates:
-            mark, cost = self.ledger.mark(), self.ledger.cost
+            mark, cost, budget = self.ledger.mark(), self.ledger.cost, self.sourcer.trials_left
             supply = self._supply_at(order, line.sku, remaining, lane)
             depart = None
             if supply is not None:
@@ -131,12 +132,14 @@ class Promiser:
                 arrive = depart + lane.transit
                 score = self._score(order, arrive, self.ledger.cost - cost + remaining * lane.unit_cost, lane)
                 if best is None or score < best[0]:
-                    best = (score, lane)
+                    best = (score, lane, budget)
             self.ledger.rollback(mark)
         if best is None:
             return None
-        lane = best[1]
+        _, lane, self.sourcer.trials_left = best
         outcome.lane, outcome.supply = lane, self._supply_at(order, line.sku, remaining, lane)
+        if outcome.supply is None:
+            return None
         ready = max(outcome.supply.ready, self._want(order, lane))
         outcome.reservation = self.ledger.move(line.sku, lane.origin, ready, -remaining)
         if not order.ship_complete:

@@ -22,6 +22,7 @@ from planning.solver.plan import Candidate, opening_holding, to_plan
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
+HURRY_SHARE = 0.4  # past this share of the time limit the first plan tries fewer alternatives per line
 
 
 def solve_baseline(snapshot: dict) -> dict:
@@ -40,13 +41,19 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
     started = time.monotonic()
     deadline = started + time_limit_s
     snap = parse_snapshot(snapshot)
-    best = solve_baseline_candidate(snap)
+    best = solve_baseline_candidate(snap, progress, hurry_at=started + HURRY_SHARE * time_limit_s)
     baseline_seconds = time.monotonic() - started
     _tell(progress, f"baseline cost {best.cost:.2f}", best.cost)
     if deadline - time.monotonic() > 1.3 * baseline_seconds:
         try:
             found = promise_in_sequence(
-                snap, priority_sequence(snap), cost_aware=True, name="cost-aware greedy", deadline=deadline
+                snap,
+                priority_sequence(snap),
+                cost_aware=True,
+                name="cost-aware greedy",
+                deadline=deadline,
+                hurry_at=deadline - 0.2 * time_limit_s,
+                progress=progress,
             )
             _tell(progress, f"cost-aware greedy cost {found.cost:.2f}", found.cost)
             best = min(best, found, key=lambda c: c.cost)

@@ -94,6 +94,7 @@ class Sourcer:
             ):
                 if self.trials_left <= 0 and best is not None:
                     break
+                budget = self.trials_left
                 self.trials_left -= 1
                 mark, cost = self.ledger.mark(), self.ledger.cost
                 note = replenish()
@@ -101,14 +102,18 @@ class Sourcer:
                 if ready is not None and ready <= self.snap.horizon_end:
                     score = self._score(ready, want, self.ledger.cost - cost, late_rate, reason)
                     if best is None or score < best[0]:
-                        best = (score, replenish, reason, note)
+                        best = (score, replenish, reason, note, budget)
                 self.ledger.rollback(mark)
         if best is None:
             return None
-        _, replenish, reason, note = best
+        _, replenish, reason, note, *budget = best
         if replenish is not None:
+            # the same budget as when it was tried, so that the nested choices are the same again
+            left, self.trials_left = self.trials_left, budget[0] - 1
             note = replenish()
-        return Supply(line.earliest_take(qty, want), reason, note)
+            self.trials_left = min(left, self.trials_left)
+        ready = line.earliest_take(qty, want)
+        return None if ready is None else Supply(ready, reason, note)
 
     def _score(self, ready: int, want: int, cost: float, late_rate: float, reason: str) -> tuple:
         if self.cost_aware:
@@ -133,13 +138,17 @@ class Sourcer:
         return options
 
     def _transfer_sources(self, sku: str, loc: str) -> list[Lane]:
-        sources = []
+        """Lanes into `loc` from where `sku` is made (all), then from the nearest holding or buying it."""
+        makers, others = [], []
         for lane in self.lanes_into.get(loc, []):
             line = self.ledger.lines.get((sku, lane.origin))
-            has_stock = line is not None and (line.opening > 0 or line.events)
-            if has_stock or self.snap.routes_at(sku, lane.origin) or self.snap.offers_at(sku, lane.origin):
-                sources.append(lane)
-        return sources[:MAX_TRANSFER_SOURCES]
+            if self.snap.routes_at(sku, lane.origin):
+                makers.append(lane)
+            elif (line is not None and (line.opening > 0 or line.events)) or self.snap.offers_at(
+                sku, lane.origin
+            ):
+                others.append(lane)
+        return makers + others[: max(0, MAX_TRANSFER_SOURCES - len(makers))]
 
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
