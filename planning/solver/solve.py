@@ -22,7 +22,7 @@ from planning.solver.plan import Candidate, opening_holding, to_plan
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
-HURRY_SHARE = 0.4  # past this share of the time limit the first plan tries fewer alternatives per line
+HURRY_SHARE = 0.8  # past this share of the time limit the first plan tries fewer alternatives per line
 
 
 def solve_baseline(snapshot: dict) -> dict:
@@ -61,27 +61,34 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
             _tell(progress, "cost-aware greedy stopped at the time limit", best.cost)
     status, bound = "heuristic", None
     if estimated_size(snap) <= MODEL_SIZE_LIMIT and deadline - time.monotonic() > 2.0:
-        modelled, model_status, bound = _batch_model(snap, deadline)
+        modelled, bound = _batch_model(snap, deadline)
         if modelled is not None:
             _tell(progress, f"batch model cost {modelled.cost:.2f}", modelled.cost)
-            status = model_status if modelled.cost < best.cost - 1e-6 else "feasible"
             best = min(best, modelled, key=lambda c: c.cost)
+        status = _status(best.cost, bound)
     return to_plan(snap, best, _report(status, best.cost, bound, started))
 
 
-def _batch_model(snap: Snapshot, deadline: float) -> tuple[Candidate | None, str, float | None]:
+def _status(cost: float, bound: float | None) -> str:
+    """`optimal` when the bound proves the plan's cost (within 0.01%), else `feasible` (a bound exists)."""
+    if bound is None:
+        return "heuristic"
+    return "optimal" if cost <= bound + 1e-4 * abs(bound) + 1e-6 else "feasible"
+
+
+def _batch_model(snap: Snapshot, deadline: float) -> tuple[Candidate | None, float | None]:
     """Build and solve the daily model within the deadline (leaving time to time it exactly)."""
     built = time.monotonic()
     model = build(snap)
     build_seconds = time.monotonic() - built
     remaining = deadline - time.monotonic() - max(0.3, build_seconds)
     if remaining <= 0.5:
-        return None, "heuristic", None
+        return None, None
     solution = solve_model(model, remaining)
     if solution is None:
-        return None, "heuristic", None
+        return None, None
     bound = solution.bound + opening_holding(snap)
-    return time_solution(snap, solution), solution.status, bound
+    return time_solution(snap, solution), bound
 
 
 def _tell(progress: Progress | None, message: str, cost: float) -> None:

@@ -16,7 +16,7 @@ from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transf
 
 MAX_DEPTH = 5
 MAX_TRANSFER_SOURCES = 6
-TRIALS_PER_LINE = 250
+TRIALS_PER_LINE = 60
 RANK = {"stock": 0, "receipt": 1, "transfer": 2, "production": 3, "procurement": 4}
 
 
@@ -92,7 +92,7 @@ class Sourcer:
             for reason, replenish in self._replenishments(
                 sku, shortfall, loc, want, late_rate, depth, allow_transfer
             ):
-                if self.trials_left <= 0 and best is not None:
+                if self.trials_left <= 0 and (best is not None or self.trials_left <= -TRIALS_PER_LINE):
                     break
                 budget = self.trials_left
                 self.trials_left -= 1
