@@ -45,14 +45,16 @@ def _plan_now():
 def test_a_run_confirms_orders_tells_their_owners_and_the_next_keeps_its_promises(app, committed_db):
     with Receiver() as receiver, app.app_context():
         user_id = _load_demo()
-        subscription = webhooks.create_subscription(url=receiver.url, customer=None, channel=None, user_id=user_id)
+        subscription = webhooks.create_subscription(
+            url=receiver.url, customer=None, channel=None, user_id=user_id
+        )
         db.session.commit()
 
         first = _plan_now()
         assert first.status == "succeeded", first.error
         report = _verify(first.snapshot, plan_document(first))
         assert report["valid"], report["violations"][:3]
-        planned = {o["id"] for o in first.snapshot["orders"]}  # open orders whose goods are not all on their way
+        planned = {o["id"] for o in first.snapshot["orders"]}  # open orders with goods not yet on their way
         orders = db.session.scalars(select(CustomerOrder).where(CustomerOrder.number.in_(planned))).all()
         assert len(orders) == len(planned) >= 20
         assert all(o.status in ("confirmed", "unconfirmed") for o in orders)
@@ -62,8 +64,8 @@ def test_a_run_confirms_orders_tells_their_owners_and_the_next_keeps_its_promise
         assert webhooks.deliver_due()["delivered"] == len(orders)
         for request in receiver.requests:
             headers = request["headers"]
-            assert headers["X-Takt-Signature"] == webhooks.sign(subscription.secret, headers["X-Takt-Timestamp"],
-                                                                request["body"])
+            signed = webhooks.sign(subscription.secret, headers["X-Takt-Timestamp"], request["body"])
+            assert headers["X-Takt-Signature"] == signed
         told = {r["json"]["data"]["order"]: r["json"]["data"]["promised_at"] for r in receiver.requests}
         assert set(told) == {o.number for o in orders}
 
