@@ -45,7 +45,7 @@ def promise_in_sequence(
     promiser = Promiser(snapshot, ledger, cost_aware)
     by_id = {}
     for count, order in enumerate(orders):
-        if count % 50 == 0:
+        if count % 10 == 0:
             if deadline is not None and time.monotonic() > deadline:
                 raise OutOfTime(name)
             if hurry_at is not None and time.monotonic() > hurry_at:
