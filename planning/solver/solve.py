@@ -22,7 +22,7 @@ from planning.solver.plan import Candidate, opening_holding, to_plan
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
-HURRY_SHARE = 0.8  # past this share of the time limit the first plan tries fewer alternatives per line
+HURRY_SHARE = 0.85  # past this share of the time limit the first plan tries fewer alternatives per line
 
 
 def solve_baseline(snapshot: dict) -> dict:
