@@ -52,6 +52,21 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def get_by_key(model, column, value, *, what: str, field: str | None = None):
+    """The row of `model` whose natural key `column` equals `value`.
+
+    Missing: 404, or 422 on `field` when the value is a reference inside a request body.
+    """
+    from core.errors import Invalid, NotFound
+
+    row = db.session.scalar(db.select(model).where(column == value))
+    if row is None:
+        if field:
+            raise Invalid(field, f"unknown {what} {value!r}")
+        raise NotFound(f"no {what} {value!r}")
+    return row
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import db, utcnow
+from core.db import db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory.models import (
     Item,
@@ -45,26 +45,17 @@ class InsufficientStock(Conflict):
 # -- master data ---------------------------------------------------------------------------------
 
 
-def _one(model, column, value, what: str, field: str | None):
-    row = db.session.scalar(select(model).where(column == value))
-    if row is None:
-        if field:
-            raise Invalid(field, f"unknown {what} {value!r}")
-        raise NotFound(f"no {what} {value!r}")
-    return row
-
-
 def get_region(code: str, *, field: str | None = None) -> Region:
     """The region with `code`: 404, or 422 on `field` when it is a reference in a payload."""
-    return _one(Region, Region.code, code, "region", field)
+    return get_by_key(Region, Region.code, code, what="region", field=field)
 
 
 def get_item(sku: str, *, field: str | None = None) -> Item:
-    return _one(Item, Item.sku, sku, "sku", field)
+    return get_by_key(Item, Item.sku, sku, what="sku", field=field)
 
 
 def get_location(code: str, *, field: str | None = None) -> Location:
-    return _one(Location, Location.code, code, "location", field)
+    return get_by_key(Location, Location.code, code, what="location", field=field)
 
 
 def _apply(row, fields: dict) -> None:

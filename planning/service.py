@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
-from core.db import assign_number, db, utcnow
+from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from planning.config import priorities
@@ -41,15 +41,6 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
-def _one(model, column, value, what: str, field: str | None):
-    row = db.session.scalar(select(model).where(column == value))
-    if row is None:
-        if field:
-            raise Invalid(field, f"unknown {what} {value!r}")
-        raise NotFound(f"no {what} {value!r}")
-    return row
-
-
 # -- customers -------------------------------------------------------------------------------------
 
 
@@ -65,7 +56,7 @@ def save_customer(code: str, fields: dict, *, create: bool | None = None) -> tup
 
 
 def get_customer(code: str, *, field: str | None = None) -> Customer:
-    return _one(Customer, Customer.code, code, "customer", field)
+    return get_by_key(Customer, Customer.code, code, what="customer", field=field)
 
 
 def customers_query(
@@ -85,7 +76,7 @@ def customers_query(
 
 
 def get_order(number: str, *, field: str | None = None) -> CustomerOrder:
-    return _one(CustomerOrder, CustomerOrder.number, number, "order", field)
+    return get_by_key(CustomerOrder, CustomerOrder.number, number, what="order", field=field)
 
 
 def lock_order(number: str) -> CustomerOrder:
