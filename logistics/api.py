@@ -58,7 +58,7 @@ class Lanes(MethodView):
         return lane_service.upsert_lanes(lanes)
 
 
-@blp.route("/lanes/<int:lane_id>")
+@blp.route("/lanes/<id:lane_id>")
 class LaneById(MethodView):
     @blp.requires()
     @blp.response(200, LaneSchema)

@@ -1,1 +1,1 @@
-"""Planning: customer orders, the planning snapshot, planning runs and the solver."""
+"""Planning: customer orders, the planning snapshot, planning runs and the solver (`planning.solver`)."""

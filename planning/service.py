@@ -120,7 +120,7 @@ def orders_query(
         in_plan = CustomerOrder.status.in_(PLANNED_STATUSES)
         stmt = stmt.where(in_plan if planned else ~in_plan)
     if customer:
-        stmt = stmt.where(CustomerOrder.customer_id == select(Customer.id).where(Customer.code == customer))
+        stmt = stmt.where(CustomerOrder.customer.has(code=customer))
     if region:
         stmt = stmt.where(CustomerOrder.region.has(code=region))
     if channel:

@@ -50,7 +50,7 @@ class Runs(MethodView):
         return service.request_run(trigger="api", user_id=current_user_id(), **(args or {}))
 
 
-@blp.route("/runs/<int:run_id>")
+@blp.route("/runs/<id:run_id>")
 class RunById(MethodView):
     @blp.requires()
     @blp.response(200, RunSchema)
@@ -59,7 +59,7 @@ class RunById(MethodView):
         return service.get_run(run_id)
 
 
-@blp.route("/runs/<int:run_id>/progress")
+@blp.route("/runs/<id:run_id>/progress")
 class RunProgress(MethodView):
     @blp.requires()
     @blp.response(200, ProgressSchema)
@@ -69,7 +69,7 @@ class RunProgress(MethodView):
         return service.get_run(run_id)
 
 
-@blp.route("/runs/<int:run_id>/plan")
+@blp.route("/runs/<id:run_id>/plan")
 class RunPlan(MethodView):
     @blp.requires()
     @blp.response(200)
@@ -82,7 +82,7 @@ class RunPlan(MethodView):
         return plan_document(run)
 
 
-@blp.route("/runs/<int:run_id>/release")
+@blp.route("/runs/<id:run_id>/release")
 class RunRelease(MethodView):
     @blp.requires("planner")
     @blp.writes(idempotent=True)
@@ -98,7 +98,7 @@ class RunRelease(MethodView):
         return release.release_plan(run_id=run_id, selection=args, user_id=current_user_id())
 
 
-@blp.route("/runs/<int:run_id>/snapshot")
+@blp.route("/runs/<id:run_id>/snapshot")
 class RunSnapshot(MethodView):
     @blp.requires()
     @blp.response(200)

@@ -25,7 +25,7 @@ from planning.runs.publish import write_plan
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
-SOLVER_SHARE = 0.8
+SOLVER_SHARE = 0.75  # the rest of the budget is for the snapshot, publishing and solver overrun
 
 
 class RunInProgress(Conflict):

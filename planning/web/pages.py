@@ -70,7 +70,7 @@ def run_now():
     return redirect(url_for("web.runs"))
 
 
-@web.get("/runs/<int:run_id>/progress")
+@web.get("/runs/<id:run_id>/progress")
 @read
 def run_progress(run_id: int):
     """The progress fragment htmx polls every second while a run is queued or running."""

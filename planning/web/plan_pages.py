@@ -37,7 +37,7 @@ def _context(run: PlanningRun, tab: str) -> dict:
     }
 
 
-@web.get("/runs/<int:run_id>")
+@web.get("/runs/<id:run_id>")
 @read
 def plan(run_id: int):
     run = _planned_run(run_id)
@@ -49,7 +49,7 @@ def plan(run_id: int):
     return render_template("plan.html", **_context(run, tab), costs=costs, tables=tables)
 
 
-@web.get("/runs/<int:run_id>/<tab>.csv")
+@web.get("/runs/<id:run_id>/<tab>.csv")
 @read
 def plan_csv(run_id: int, tab: str):
     if tab not in TABS:
@@ -62,7 +62,7 @@ def plan_csv(run_id: int, tab: str):
     )
 
 
-@web.get("/runs/<int:run_id>/gantt")
+@web.get("/runs/<id:run_id>/gantt")
 @read
 def gantt(run_id: int):
     run = _planned_run(run_id)
@@ -92,7 +92,7 @@ def gantt(run_id: int):
     return render_template("gantt.html", **_context(run, "gantt"), charts=charts)
 
 
-@web.get("/runs/<int:run_id>/stock")
+@web.get("/runs/<id:run_id>/stock")
 @read
 def projected_stock(run_id: int):
     run = _planned_run(run_id)
@@ -121,7 +121,7 @@ def projected_stock(run_id: int):
     )
 
 
-@web.get("/runs/<int:run_id>/orders/<number>")
+@web.get("/runs/<id:run_id>/orders/<number>")
 @read
 def order_explanation(run_id: int, number: str):
     run = _planned_run(run_id)
@@ -144,7 +144,7 @@ def _previous_published(run: PlanningRun) -> PlanningRun | None:
     return db.session.scalars(stmt).first()
 
 
-@web.get("/runs/<int:run_id>/changes")
+@web.get("/runs/<id:run_id>/changes")
 @read
 def changes(run_id: int):
     run = _planned_run(run_id)
@@ -153,7 +153,7 @@ def changes(run_id: int):
     return render_template("changes.html", **_context(run, "changes"), previous=previous, diff=diff)
 
 
-@web.post("/runs/<int:run_id>/release")
+@web.post("/runs/<id:run_id>/release")
 @act
 def release(run_id: int):
     """Release the whole plan (`all`) or the refs ticked in one table (`kind` and `ref`s)."""

@@ -34,7 +34,7 @@ class Subscriptions(MethodView):
         return service.create_subscription(user_id=current_user_id(), **data)
 
 
-@blp.route("/<int:subscription_id>")
+@blp.route("/<id:subscription_id>")
 class Subscription(MethodView):
     @blp.requires("planner")
     @blp.response(200, SubscriptionSchema)
@@ -51,7 +51,7 @@ class Subscription(MethodView):
         service.get_subscription(subscription_id).active = False
 
 
-@blp.route("/<int:subscription_id>/deliveries")
+@blp.route("/<id:subscription_id>/deliveries")
 class Deliveries(MethodView):
     @blp.requires("planner")
     @blp.response(200, DeliverySchema(many=True))

@@ -1,0 +1,191 @@
+"""Exact-time stock and capacity ledgers with an undo journal, so options can be tried and rolled back."""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right, insort
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from planning.solver.contract import DAY, Snapshot, day_of
+
+QTY_TOL = 1e-6
+INFLOW, OUTFLOW = 0, 1
+
+
+@dataclass(frozen=True)
+class Purchase:
+    supplier: str
+    sku: str
+    location: str
+    qty: float
+    order_at: int
+    receive_at: int
+
+
+@dataclass(frozen=True)
+class Production:
+    resource: str
+    sku: str
+    qty: float
+    start_at: int
+    end_at: int
+
+
+@dataclass(frozen=True)
+class Transfer:
+    origin: str
+    to: str
+    mode: str
+    sku: str
+    qty: float
+    depart_at: int
+    arrive_at: int
+
+
+class StockLine:
+    """The balance of one (sku, location) over time: opening stock plus timed inflows and outflows."""
+
+    def __init__(self, opening: float) -> None:
+        self.opening = opening
+        self.events: list[tuple[int, int, float]] = []  # (time, INFLOW/OUTFLOW, delta)
+        self._times: list[float] | None = None
+        self._suffix_min: list[float] = []
+        self._saved: list[tuple] = []  # (event, index before it) for the LIFO undo of `add`
+
+    def add(self, event: tuple[int, int, float]) -> None:
+        self._saved.append((event, self._times, self._suffix_min))
+        if len(self._saved) > 64:
+            del self._saved[:32]
+        insort(self.events, event)
+        self._times = None
+
+    def remove(self, event: tuple[int, int, float]) -> None:
+        self.events.remove(event)
+        if self._saved and self._saved[-1][0] == event:
+            _, self._times, self._suffix_min = self._saved.pop()
+        else:
+            self._saved.clear()
+            self._times = None
+
+    def _index(self) -> tuple[list[float], list[float]]:
+        """Event times and, from each, the lowest balance from then on (built in C-speed passes)."""
+        if self._times is None:
+            events = self.events
+            balances = list(accumulate([e[2] for e in events], initial=self.opening))
+            suffix_min = list(accumulate(reversed(balances), min))
+            suffix_min.reverse()
+            self._times = [-math.inf, *(e[0] for e in events)]
+            self._suffix_min = suffix_min
+        return self._times, self._suffix_min
+
+    def takeable(self, t: int) -> float:
+        """How much can leave at `t` without the balance going negative then or later."""
+        times, suffix_min = self._index()
+        return suffix_min[bisect_right(times, t) - 1]
+
+    def earliest_take(self, qty: float, not_before: int) -> int | None:
+        """The earliest instant >= not_before at which `qty` can leave; None if never."""
+        times, suffix_min = self._index()
+        j = bisect_right(times, not_before) - 1
+        if suffix_min[j] >= qty - QTY_TOL:
+            return not_before
+        lo, hi = j + 1, len(times)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if suffix_min[mid] >= qty - QTY_TOL:
+                hi = mid
+            else:
+                lo = mid + 1
+        return None if lo == len(times) else int(times[lo])
+
+
+@dataclass
+class Ledger:
+    """Stock lines, capacity use per UTC day, the supply actions taken and their running cost."""
+
+    snapshot: Snapshot
+    lines: dict[tuple[str, str], StockLine] = field(default_factory=dict)
+    used: dict[tuple, float] = field(default_factory=dict)
+    purchases: list[Purchase] = field(default_factory=list)
+    productions: list[Production] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    cost: float = 0.0
+    journal: list[tuple] = field(default_factory=list)
+
+    @classmethod
+    def opening(cls, snapshot: Snapshot) -> Ledger:
+        ledger = cls(snapshot)
+        for (sku, location), qty in snapshot.stock.items():
+            ledger.line(sku, location).opening += qty
+        for receipt in snapshot.receipts:
+            ledger.line(receipt.sku, receipt.location).add((receipt.arrive_at, INFLOW, receipt.qty))
+        ledger.journal.clear()
+        return ledger
+
+    def line(self, sku: str, location: str) -> StockLine:
+        key = (sku, location)
+        if key not in self.lines:
+            self.lines[key] = StockLine(0.0)
+        return self.lines[key]
+
+    # -- mutations (journalled) -----------------------------------------------------------
+    def move(self, sku: str, location: str, t: int, delta: float) -> tuple[int, int, float]:
+        """Add an inflow (delta > 0) or outflow (delta < 0) at `t` with its holding cost; return the event."""
+        event = (t, INFLOW if delta > 0 else OUTFLOW, delta)
+        self.line(sku, location).add(event)
+        self.journal.append(("move", (sku, location), event))
+        self.spend(self.snapshot.holding.get(sku, 0.0) * delta * (self.snapshot.horizon_end - t) / DAY)
+        return event
+
+    def unmove(self, sku: str, location: str, event: tuple[int, int, float]) -> None:
+        """Take back an event added by `move` (journalled, like `move`)."""
+        self.line(sku, location).remove(event)
+        self.journal.append(("unmove", (sku, location), event))
+        self.spend(
+            -self.snapshot.holding.get(sku, 0.0) * event[2] * (self.snapshot.horizon_end - event[0]) / DAY
+        )
+
+    def load(self, key: tuple, t: int, amount: float) -> None:
+        """Use `amount` of the capacity `key` on the UTC day of `t`."""
+        bucket = (*key, day_of(t))
+        self.used[bucket] = self.used.get(bucket, 0.0) + amount
+        self.journal.append(("load", bucket, amount))
+
+    def record(self, action: Purchase | Production | Transfer) -> None:
+        target = self._list_for(action)
+        target.append(action)
+        self.journal.append(("record", action, None))
+
+    def spend(self, amount: float) -> None:
+        self.cost += amount
+        self.journal.append(("cost", amount, None))
+
+    def _list_for(self, action) -> list:
+        if isinstance(action, Purchase):
+            return self.purchases
+        return self.productions if isinstance(action, Production) else self.transfers
+
+    # -- queries --------------------------------------------------------------------------
+    def room(self, key: tuple, t: int, capacity: float | None) -> float:
+        if capacity is None:
+            return math.inf
+        return capacity - self.used.get((*key, day_of(t)), 0.0)
+
+    # -- undo -----------------------------------------------------------------------------
+    def mark(self) -> int:
+        return len(self.journal)
+
+    def rollback(self, mark: int) -> None:
+        while len(self.journal) > mark:
+            kind, key, value = self.journal.pop()
+            if kind == "move":
+                self.lines[key].remove(value)
+            elif kind == "unmove":
+                self.lines[key].add(value)
+            elif kind == "load":
+                self.used[key] -= value
+            elif kind == "record":
+                self._list_for(key).pop()
+            else:
+                self.cost -= key

@@ -1,0 +1,93 @@
+"""Shared fixtures for the planner's tests: the contract's verifier and scenario generator from ../shared."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+
+def shared_dir() -> Path:
+    """`shared/` beside the repository (or TAKT_SHARED_DIR)."""
+    override = os.environ.get("TAKT_SHARED_DIR")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[3].parent / "shared"
+
+
+def load_shared_module(name: str):
+    path = shared_dir() / "planning" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"takt_shared_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def verify():
+    return load_shared_module("verify").verify
+
+
+@pytest.fixture(scope="session")
+def generate():
+    return load_shared_module("generate").generate
+
+
+def snapshot(**sections) -> dict:
+    """A minimal snapshot: warehouse WH-N in region north, a 6 h truck lane, items NB-14 and PART."""
+    base = {
+        "contract": "supply-plan/1",
+        "plan_start": "2026-11-23T00:00:00Z",
+        "horizon_days": 30,
+        "policy": {
+            "priority_weights": {"1": 100, "2": 10, "3": 1},
+            "lateness_cost_per_day": 50,
+            "unserved_penalty": 100000,
+            "broken_promise_penalty": 2000,
+        },
+        "items": [
+            {"sku": "NB-14", "holding_cost_per_day": 0.01},
+            {"sku": "PART", "holding_cost_per_day": 0.0},
+        ],
+        "regions": [{"code": "north"}, {"code": "east"}],
+        "locations": [{"code": "WH-N", "kind": "warehouse", "region": "north"}],
+        "stock": [],
+        "receipts": [],
+        "suppliers": [{"code": "SUP-A"}, {"code": "SUP-B"}],
+        "supply_offers": [],
+        "resources": [],
+        "routes": [],
+        "lanes": [{"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0}],
+        "orders": [],
+    }
+    base.update(sections)
+    return base
+
+
+def order(
+    order_id: str,
+    qty: float = 10,
+    *,
+    priority: int = 2,
+    requested: str = "2026-11-23T00:00:00Z",
+    sku: str = "NB-14",
+    region: str = "north",
+    ship_complete: bool = True,
+    promised: str | None = None,
+    lines: list | None = None,
+) -> dict:
+    return {
+        "id": order_id,
+        "region": region,
+        "requested_at": requested,
+        "priority": priority,
+        "ship_complete": ship_complete,
+        "confirmed_promise_at": promised,
+        "lines": lines or [{"line": "1", "sku": sku, "qty": qty}],
+    }
+
+
+def by_order(plan: dict) -> dict:
+    return {c["order_id"]: c for c in plan["confirmations"]}
