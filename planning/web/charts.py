@@ -24,7 +24,7 @@ def _day_ticks(start: datetime, end: datetime, *, max_ticks: int = 15) -> list[d
     return [first + DAY * i for i in range(0, days + 1, step) if start <= first + DAY * i <= end]
 
 
-def gantt_svg(bars: list[Bar], *, width: int = 1100, row_height: int = 26, label_width: int = 190) -> str:
+def gantt_svg(bars: list[Bar], *, width: int = 1260, row_height: int = 26, label_width: int = 190) -> str:
     """A Gantt chart: one row per resource or route, a bar per order from its start to its end."""
     if not bars:
         return '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40" role="img">' + (
@@ -44,6 +44,8 @@ def gantt_svg(bars: list[Bar], *, width: int = 1100, row_height: int = 26, label
         f'viewBox="0 0 {width} {height}" role="img" aria-label="Gantt chart">'
     ]
     for tick in _day_ticks(start, end):
+        if x(tick) > width - 50:  # no room for its label
+            continue
         parts.append(
             f'<line x1="{x(tick):.1f}" y1="22" x2="{x(tick):.1f}" y2="{height - 10}" stroke="#e3e6ea"/>'
             f'<text x="{x(tick) + 2:.1f}" y="16" font-size="11" fill="#667">{tick:%d %b}</text>'
@@ -66,7 +68,7 @@ def gantt_svg(bars: list[Bar], *, width: int = 1100, row_height: int = 26, label
 
 
 def stock_svg(
-    points: list[tuple[datetime, float]], *, until: datetime, width: int = 900, height: int = 260
+    points: list[tuple[datetime, float]], *, until: datetime, width: int = 1260, height: int = 260
 ) -> str:
     """Projected stock as a step line: the balance after each change, held until the next one."""
     if not points:
@@ -100,6 +102,8 @@ def stock_svg(
         f'<text x="4" y="{y(low) + 4:.1f}" font-size="11" fill="#667">{low:g}</text>',
     ]
     for tick in _day_ticks(start, end, max_ticks=10):
+        if x(tick) > width - 50:
+            continue
         parts.append(
             f'<text x="{x(tick):.1f}" y="{height - 10}" font-size="11" fill="#667">{tick:%d %b}</text>'
         )

@@ -99,10 +99,9 @@ def projected_stock(run_id: int):
     snapshot = run.snapshot or {}
     skus = [i["sku"] for i in snapshot.get("items") or []]
     locations = [loc["code"] for loc in snapshot.get("locations") or []]
-    sku, location = (
-        request.args.get("sku") or (skus[0] if skus else ""),
-        request.args.get("location") or (locations[0] if locations else ""),
-    )
+    busy = _busiest_place(run)
+    sku = request.args.get("sku") or busy[0] or (skus[0] if skus else "")
+    location = request.args.get("location") or busy[1] or (locations[0] if locations else "")
     chart, points = None, []
     if sku and location and snapshot:
         raw = stock_projection(snapshot, plan_document(run), sku=sku, location=location)
@@ -119,6 +118,13 @@ def projected_stock(run_id: int):
         chart=chart,
         points=points,
     )
+
+
+def _busiest_place(run: PlanningRun) -> tuple[str | None, str | None]:
+    """The (sku, location) the plan moves most often: a telling default for the stock chart."""
+    places = [(t.sku, t.to_location) for t in run.transfers] + [(p.sku, p.location) for p in run.purchases]
+    places += [(d.sku, d.from_location) for c in run.confirmations for d in c.deliveries]
+    return max(places, key=places.count) if places else (None, None)
 
 
 @web.get("/runs/<id:run_id>/orders/<number>")
