@@ -6,6 +6,7 @@ reads; only planners (and admins) act. An unauthenticated page request is sent t
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from core.auth import RoleRequired, Unauthorized
 from core.errors import DomainError
@@ -43,6 +44,11 @@ def _forbidden(error):
 @web.errorhandler(CSRFError)
 def _csrf_failed(error):
     return render_template("error.html", title="Form expired", message=error.description), 400
+
+
+@web.errorhandler(HTTPException)
+def _http_error(error):
+    return render_template("error.html", title=error.name, message=error.description), error.code
 
 
 @web.errorhandler(DomainError)

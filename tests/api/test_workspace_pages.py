@@ -152,3 +152,13 @@ def test_a_table_downloads_as_csv(sign_in, runs):
 def test_an_orders_explanation_shows_its_promise_and_the_supply_behind_it(sign_in, runs):
     page = sign_in("warehouse").get(f"/runs/{runs[1]}/orders/SO-1001").get_data(as_text=True)
     assert "Supply behind the promise" in page and ("on hand at" in page or "Not confirmed" in page)
+
+
+def test_an_order_missing_from_the_plan_is_a_404_page(sign_in, runs):
+    response = sign_in("warehouse").get(f"/runs/{runs[1]}/orders/SO-NOPE")
+    assert response.status_code == 404 and "<!doctype html>" in response.get_data(as_text=True)
+
+
+def test_the_runs_page_of_an_empty_database_invites_a_first_run(sign_in):
+    page = sign_in("planner").get("/runs").get_data(as_text=True)
+    assert "No runs yet." in page and 'id="run-now"' in page

@@ -3,10 +3,11 @@
 The tests run in order on one signed-in page; each leaves a screenshot under docs/screenshots/.
 """
 
+import json
 from pathlib import Path
+from urllib.request import Request, urlopen
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -83,12 +84,12 @@ def test_a_planner_releases_a_selection_and_the_purchase_orders_appear_in_the_ap
     expect(page.locator(".flash.ok")).to_contain_text(f"Released {len(refs)}")
     expect(page.locator("#table-purchases tbody input[name=ref]:disabled")).to_have_count(len(refs))
     run_id = page.url.split("/runs/")[1].split("?")[0]
-    orders = requests.get(
-        f"{live_server}/api/v1/purchase-orders",
-        params={"page_size": 200},
+    request = Request(
+        f"{live_server}/api/v1/purchase-orders?page_size=200",
         headers={"Authorization": f"Bearer {api_token}"},
-        timeout=10,
-    ).json()
+    )
+    with urlopen(request, timeout=10) as response:
+        orders = json.load(response)
     released = {o["plan_ref"]: o["status"] for o in orders if o.get("plan_ref")}
     assert {f"run {run_id}/{ref}": "released" for ref in refs}.items() <= released.items()
 
