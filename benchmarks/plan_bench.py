@@ -21,7 +21,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("TAKT_SHARED_DIR") or REPO.parent / "shared")
-DEFAULT_LIMITS = {"small": 10, "medium": 18, "large": 110, "xlarge": 840}
+DEFAULT_LIMITS = {"small": 10, "medium": 19, "large": 110, "xlarge": 840}
 COLUMNS = (
     "scenario",
     "orders",

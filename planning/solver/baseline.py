@@ -45,13 +45,13 @@ def promise_in_sequence(
     promiser = Promiser(snapshot, ledger, cost_aware)
     by_id = {}
     for count, order in enumerate(orders):
-        if count % 50 == 0:
-            if deadline is not None and time.monotonic() > deadline:
-                raise OutOfTime(name)
-            if hurry_at is not None and time.monotonic() > hurry_at:
-                promiser.trials_per_line = HURRIED_TRIALS_PER_LINE
-            if progress is not None and count % 500 == 0 and count:
-                progress(f"{name}: {count} of {len(orders)} orders promised", ledger.cost)
+        now = time.monotonic()
+        if deadline is not None and now > deadline:
+            raise OutOfTime(name)
+        if hurry_at is not None and now > hurry_at:
+            promiser.trials_per_line = HURRIED_TRIALS_PER_LINE
+        if progress is not None and count % 500 == 0 and count:
+            progress(f"{name}: {count} of {len(orders)} orders promised", ledger.cost)
         by_id[order.id] = promiser.promise(order)
     return candidate(snapshot, name, [by_id[order.id] for order in snapshot.orders], ledger)
 

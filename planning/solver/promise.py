@@ -142,8 +142,8 @@ class Promiser:
             return None
         ready = max(outcome.supply.ready, self._want(order, lane))
         outcome.reservation = self.ledger.move(line.sku, lane.origin, ready, -remaining)
-        if not order.ship_complete:
-            self._ship_reserved(order, outcome, ready)
+        if not order.ship_complete and not self._ship_reserved(order, outcome, ready):
+            return None  # the lane's capacity runs out before the horizon: the order is rolled back
         return outcome
 
     def _supply_at(self, order: Order, sku: str, qty: float, lane: Lane) -> Supply | None:

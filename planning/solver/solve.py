@@ -22,7 +22,7 @@ from planning.solver.plan import Candidate, opening_holding, to_plan
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
-HURRY_SHARE = 0.8  # past this share of the time limit the first plan tries fewer alternatives per line
+HURRY_SHARE = 0.85  # past this share of the time limit the first plan tries fewer alternatives per line
 
 
 def solve_baseline(snapshot: dict) -> dict:
@@ -44,14 +44,14 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
     best = solve_baseline_candidate(snap, progress, hurry_at=started + HURRY_SHARE * time_limit_s)
     baseline_seconds = time.monotonic() - started
     _tell(progress, f"baseline cost {best.cost:.2f}", best.cost)
-    if deadline - time.monotonic() > 1.3 * baseline_seconds:
+    if deadline - time.monotonic() > 0.3 * baseline_seconds:
         try:
             found = promise_in_sequence(
                 snap,
                 priority_sequence(snap),
                 cost_aware=True,
                 name="cost-aware greedy",
-                deadline=deadline,
+                deadline=deadline - 0.3,
                 hurry_at=deadline - 0.2 * time_limit_s,
                 progress=progress,
             )

@@ -37,7 +37,7 @@ def _load_demo() -> int:
 
 
 def _plan_now():
-    run = service.request_run(trigger="cli", time_budget_s=20)
+    run = service.request_run(trigger="cli", time_budget_s=45)
     db.session.commit()
     return service.execute_run(run.id)
 
