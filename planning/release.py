@@ -4,7 +4,7 @@ Each proposal is released once: the document made from it is recorded in its `re
 row lock on the run and its proposals, so two planners releasing at once create nothing twice.
 Only the plan in force (`published_run()`) can be released: a superseded plan is 409 `plan_superseded`.
 A proposal that is already released is skipped and reported; a selection with nothing left to
-release is 409 `already_released`.
+release is 409 `already_released` (`nothing_to_release` if it selects nothing at all).
 
 Transfers and deliveries reserve stock when released. A shipment whose stock is not there yet (the
 plan expects it to arrive first) is created `planned` instead, to be released by hand later.
@@ -61,6 +61,10 @@ def release_plan(*, run_id: int, selection: dict | str, user_id: int) -> dict:
             else:
                 created[kind].append(_release_one(kind, run, ref, row, user_id))
     if not any(created.values()):
+        if not any(skipped.values()):
+            raise Conflict(
+                f"nothing to release: run {run.id} has no such proposals", code="nothing_to_release"
+            )
         raise AlreadyReleased(
             "nothing to release: every selected proposal is already released", skipped=skipped
         )

@@ -78,3 +78,9 @@ def test_a_delivery_whose_stock_is_not_there_is_created_planned(session, planner
     result = release_plan(run_id=run_id, selection={"deliveries": "all"}, user_id=planner)
     assert result["created"]["deliveries"]
     assert {c["status"] for c in result["created"]["deliveries"]} == {"planned"}
+
+
+def test_a_selection_of_nothing_is_409_nothing_to_release(session, planner, run_id):
+    with pytest.raises(Conflict) as refused:
+        release_plan(run_id=run_id, selection={"purchases": []}, user_id=planner)
+    assert refused.value.code == "nothing_to_release"
