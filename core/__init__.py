@@ -34,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
     from logistics.api import blp as logistics_blp
     from planning.api import blp as planning_blp
     from planning.runs.api import blp as planning_runs_blp
+    from planning.web import init_web
     from planning.webhooks.api import blp as webhooks_blp
     from procurement.api import blp as procurement_blp
     from procurement.production.api import blp as production_blp
@@ -50,6 +51,7 @@ def register_blueprints(app: Flask) -> None:
     )
     for blueprint in blueprints:
         app.extensions["takt_api"].register_blueprint(blueprint)
+    init_web(app)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -28,6 +28,9 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOK_POLL_SECONDS": 5,
+    "SESSION_COOKIE_HTTPONLY": True,  # browser sessions are for the planner's pages
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API
     "PLANNING_SOLVER": "planning.solver:solve",  # import path of solve(snapshot, *, time_limit_s, progress)
 }
 

@@ -65,3 +65,123 @@ def slow_solver(snapshot, *, time_limit_s, progress=None):
         progress("solving", None)
     time.sleep(60)
     return plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
+
+
+def _at(text: str):
+    from datetime import UTC, datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _iso(moment) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def greedy_plan(snapshot, *, time_limit_s, progress=None):
+    """A quick plan over real master data (not optimal, not checked for stock): a few purchases,
+    productions and transfers, and each order served from the first stocked location with a lane."""
+    from datetime import timedelta
+
+    if progress:
+        progress("solving", None)
+    start = _at(snapshot["plan_start"])
+    hours = lambda h: timedelta(hours=float(h))  # noqa: E731
+    purchases = [
+        {
+            "id": f"PO-P{i + 1}",
+            "supplier": o["supplier"],
+            "sku": o["sku"],
+            "location": o["location"],
+            "qty": max(o.get("min_qty") or 0, o.get("multiple") or 100),
+            "order_at": _iso(start),
+            "receive_at": _iso(start + hours(o["lead_time_hours"])),
+        }
+        for i, o in enumerate((snapshot.get("supply_offers") or [])[:4])
+    ]
+    plants = {r["code"]: r["location"] for r in snapshot.get("resources") or []}
+    productions = [
+        {
+            "id": f"MO-P{i + 1}",
+            "resource": r["resource"],
+            "sku": r["sku"],
+            "qty": 20,
+            "start_at": _iso(start + hours(24 * (i + 1))),
+            "end_at": _iso(start + hours(24 * (i + 1)) + hours(r["lead_time_hours"])),
+        }
+        for i, r in enumerate((snapshot.get("routes") or [])[:3])
+        if r["resource"] in plants
+    ]
+    locations = {loc["code"] for loc in snapshot.get("locations") or []}
+    transfer_lanes = [lane for lane in snapshot.get("lanes") or [] if lane["to"] in locations][:2]
+    stocked = {(s["sku"], s["location"]): s["on_hand"] for s in snapshot.get("stock") or []}
+    transfers = []
+    for i, lane in enumerate(transfer_lanes):
+        sku = next((sku for sku, loc in stocked if loc == lane["from"]), None)
+        if sku:
+            depart = start + hours(2)
+            transfers.append(
+                {
+                    "id": f"TR-P{i + 1}",
+                    "from": lane["from"],
+                    "to": lane["to"],
+                    "mode": lane["mode"],
+                    "sku": sku,
+                    "qty": 1,
+                    "depart_at": _iso(depart),
+                    "arrive_at": _iso(depart + hours(lane["transit_hours"])),
+                }
+            )
+    confirmations = [_greedy_confirmation(o, snapshot, stocked, start) for o in snapshot.get("orders") or []]
+    confirmed = [c for c in confirmations if c["status"] == "confirmed"]
+    requested = {o["id"]: _at(o["requested_at"]) for o in snapshot.get("orders") or []}
+    on_time = sum(1 for c in confirmed if _at(c["promised_at"]) <= max(requested[c["order_id"]], start))
+    return {
+        "contract": "supply-plan/1",
+        "plan_start": snapshot["plan_start"],
+        "confirmations": confirmations,
+        "procurement": purchases,
+        "production": productions,
+        "transfers": transfers,
+        "kpis": {
+            "orders": len(confirmations),
+            "confirmed": len(confirmed),
+            "on_time": on_time,
+            "late": len(confirmed) - on_time,
+            "unconfirmed": len(confirmations) - len(confirmed),
+            "broken_promises": 0,
+        },
+        "solver": {"status": "heuristic", "objective": 1000.0, "bound": 0.0, "seconds": 0.01},
+    }
+
+
+def _greedy_confirmation(order, snapshot, stocked, start):
+    from datetime import timedelta
+
+    lanes = [lane for lane in snapshot.get("lanes") or [] if lane["to"] == order["region"]]
+    for lane in lanes:
+        if all(stocked.get((line["sku"], lane["from"]), 0) >= line["qty"] for line in order["lines"]):
+            for line in order["lines"]:
+                stocked[(line["sku"], lane["from"])] -= line["qty"]
+            transit = timedelta(hours=float(lane["transit_hours"]))
+            arrive = max(_at(order["requested_at"]), start + transit)
+            delivery = {"from": lane["from"], "mode": lane["mode"]}
+            delivery |= {"depart_at": _iso(arrive - transit), "arrive_at": _iso(arrive)}
+            return {
+                "order_id": order["id"],
+                "status": "confirmed",
+                "promised_at": _iso(arrive),
+                "lines": [
+                    {**line, "deliveries": [{"qty": line["qty"], **delivery}]} for line in order["lines"]
+                ],
+                "reason": "stock",
+                "explanation": f"on hand at {lane['from']}; {lane['mode']} to {order['region']} "
+                f"takes {lane['transit_hours']} h",
+            }
+    return {
+        "order_id": order["id"],
+        "status": "unconfirmed",
+        "promised_at": None,
+        "lines": [],
+        "reason": None,
+        "explanation": "no location with enough stock and a lane to " + order["region"],
+    }

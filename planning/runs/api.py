@@ -6,10 +6,12 @@ from flask.views import MethodView
 from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
 from core.errors import DomainError, NotFound
+from planning import release
 from planning.runs import service
 from planning.runs.publish import plan_document
 from planning.runs.schemas import (
     ProgressSchema,
+    ReleaseSchema,
     RunQueryArgsSchema,
     RunRequestSchema,
     RunSchema,
@@ -78,6 +80,22 @@ class RunPlan(MethodView):
         if run.status != "succeeded":
             raise NotFound(f"planning run {run_id} is {run.status}: it has no plan")
         return plan_document(run)
+
+
+@blp.route("/runs/<id:run_id>/release")
+class RunRelease(MethodView):
+    @blp.requires("planner")
+    @blp.writes(idempotent=True)
+    @blp.arguments(ReleaseSchema)
+    @blp.response(200)
+    @blp.errors(404, 409)
+    def post(self, args, run_id):
+        """Release a selection of the plan's proposals as purchase orders, production orders and shipments.
+
+        Already released proposals are skipped (listed under `skipped`); 409 `already_released` when
+        nothing is left, 409 `plan_superseded` when a newer run's plan is in force.
+        """
+        return release.release_plan(run_id=run_id, selection=args, user_id=current_user_id())
 
 
 @blp.route("/runs/<id:run_id>/snapshot")

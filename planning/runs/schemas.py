@@ -1,6 +1,6 @@
 """Planning run schemas."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.fields import Time
 from planning.runs.models import RUN_STATUSES, RUN_TRIGGERS
@@ -46,3 +46,24 @@ class ProgressSchema(Schema):
 
 class SimulateQueryArgsSchema(Schema):
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=120))
+
+
+class SelectionField(fields.Raw):
+    """A list of refs, or "all"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "all" or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return value
+        raise ValidationError('a list of refs or "all"')
+
+
+class ReleaseSchema(Schema):
+    purchases = SelectionField(metadata={"description": 'purchase proposal ids, or "all"'})
+    productions = SelectionField(metadata={"description": 'production proposal ids, or "all"'})
+    transfers = SelectionField(metadata={"description": 'transfer proposal ids, or "all"'})
+    deliveries = SelectionField(metadata={"description": 'order numbers whose deliveries to ship, or "all"'})
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not any(data.values()):
+            raise ValidationError('select at least one proposal (a kind with refs or "all")')

@@ -1,0 +1,205 @@
+"""Releasing a published plan: its proposals become real purchase orders, production orders and shipments.
+
+Each proposal is released once: the document made from it is recorded in its `released_ref`, under a
+row lock on the run and its proposals, so two planners releasing at once create nothing twice.
+Only the plan in force (`published_run()`) can be released: a superseded plan is 409 `plan_superseded`.
+A proposal that is already released is skipped and reported; a selection with nothing left to
+release is 409 `already_released` (`nothing_to_release` if it selects nothing at all).
+
+Transfers and deliveries reserve stock when released. A shipment whose stock is not there yet (the
+plan expects it to arrive first) is created `planned` instead, to be released by hand later.
+Deliveries are selected by order number: all of an order's planned deliveries go together.
+"""
+
+from sqlalchemy import select
+
+from core.db import db
+from core.errors import Conflict, Invalid
+from inventory.service import InsufficientStock
+from logistics import service as logistics_service
+from planning import service as orders_service
+from planning.runs import service as runs_service
+from planning.runs.models import (
+    PlannedConfirmation,
+    PlannedDelivery,
+    PlanningRun,
+    ProductionProposal,
+    PurchaseProposal,
+    TransferProposal,
+)
+from procurement import service as procurement_service
+from procurement.production import service as production_service
+
+KINDS = ("purchases", "productions", "transfers", "deliveries")
+PROPOSAL_MODELS = {
+    "purchases": PurchaseProposal,
+    "productions": ProductionProposal,
+    "transfers": TransferProposal,
+}
+
+
+class PlanSuperseded(Conflict):
+    code = "plan_superseded"
+
+
+class AlreadyReleased(Conflict):
+    code = "already_released"
+
+
+def release_plan(*, run_id: int, selection: dict | str, user_id: int) -> dict:
+    """Release the selected proposals of a run (`"all"`, or per kind a list of refs or `"all"`)."""
+    run = _lock_run(run_id)
+    _check_in_force(run)
+    selection = {kind: "all" for kind in KINDS} if selection == "all" else selection
+    picked = {kind: _pick(run, kind, selection.get(kind) or []) for kind in KINDS}
+    created = {kind: [] for kind in KINDS}
+    skipped = {kind: [] for kind in KINDS}
+    for kind, rows in picked.items():
+        for ref, row in rows:
+            if row.released_ref:
+                skipped[kind].append({"ref": ref, "released_ref": row.released_ref})
+            else:
+                created[kind].append(_release_one(kind, run, ref, row, user_id))
+    if not any(created.values()):
+        if not any(skipped.values()):
+            raise Conflict(
+                f"nothing to release: run {run.id} has no such proposals", code="nothing_to_release"
+            )
+        raise AlreadyReleased(
+            "nothing to release: every selected proposal is already released", skipped=skipped
+        )
+    db.session.flush()
+    return {"run": run.id, "created": created, "skipped": skipped}
+
+
+def _lock_run(run_id: int) -> PlanningRun:
+    runs_service.get_run(run_id)
+    stmt = select(PlanningRun).where(PlanningRun.id == run_id).with_for_update()
+    return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def _check_in_force(run: PlanningRun) -> None:
+    if run.status != "succeeded":
+        raise Conflict(f"planning run {run.id} is {run.status}: it has no plan", code="run_not_succeeded")
+    current = runs_service.published_run()
+    if current is not None and current.id != run.id:
+        raise PlanSuperseded(
+            f"the plan of run {run.id} is superseded by run {current.id}: release that plan instead",
+            current_run=current.id,
+        )
+
+
+def _pick(run: PlanningRun, kind: str, refs) -> list[tuple[str, object]]:
+    """The selected rows of one kind, locked, as (ref, row); 422 naming a ref the plan does not have."""
+    rows = _locked_rows(run, kind)
+    if refs == "all":
+        return rows
+    if not isinstance(refs, list):
+        raise Invalid(kind, 'a list of refs or "all"')
+    by_ref: dict[str, list] = {}
+    for ref, row in rows:
+        by_ref.setdefault(ref, []).append(row)
+    unknown = sorted(set(refs) - set(by_ref))
+    if unknown:
+        raise Invalid(kind, f"run {run.id} has no {kind} {', '.join(unknown)}")
+    return [(ref, row) for ref in dict.fromkeys(refs) for row in by_ref[ref]]
+
+
+def _locked_rows(run: PlanningRun, kind: str) -> list[tuple[str, object]]:
+    if kind == "deliveries":
+        stmt = (
+            select(PlannedDelivery, PlannedConfirmation.order_number)
+            .join(PlannedConfirmation, PlannedDelivery.confirmation_id == PlannedConfirmation.id)
+            .where(PlannedConfirmation.run_id == run.id)
+            .order_by(PlannedDelivery.id)
+            .with_for_update(of=PlannedDelivery)
+        )
+        return [(number, row) for row, number in db.session.execute(stmt)]
+    model = PROPOSAL_MODELS[kind]
+    stmt = select(model).where(model.run_id == run.id).order_by(model.id).with_for_update()
+    return [(row.ref, row) for row in db.session.scalars(stmt.execution_options(populate_existing=True))]
+
+
+def _release_one(kind: str, run: PlanningRun, ref: str, row, user_id: int) -> dict:
+    plan_ref = f"run {run.id}/{ref}" if kind != "deliveries" else f"run {run.id}/{ref}/{row.line}"
+    document = RELEASERS[kind](row, ref=ref, plan_ref=plan_ref, user_id=user_id)
+    row.released_ref = document.number
+    return {"ref": ref, "number": document.number, "status": document.status}
+
+
+def _release_purchase(row: PurchaseProposal, *, ref: str, plan_ref: str, user_id: int):
+    return procurement_service.create_purchase_order(
+        supplier=row.supplier,
+        location=row.location,
+        lines=[{"sku": row.sku, "qty": row.qty}],
+        receive_at=row.receive_at,
+        user_id=user_id,
+        source="plan",
+        plan_ref=plan_ref,
+        status="released",
+    )
+
+
+def _release_production(row: ProductionProposal, *, ref: str, plan_ref: str, user_id: int):
+    return production_service.create_production_order(
+        sku=row.sku,
+        resource=row.resource,
+        qty=row.qty,
+        start_at=row.start_at,
+        user_id=user_id,
+        source="plan",
+        plan_ref=plan_ref,
+        status="released",
+    )
+
+
+def _release_transfer(row: TransferProposal, *, ref: str, plan_ref: str, user_id: int):
+    shipment = logistics_service.create_planned_shipment(
+        kind="transfer",
+        from_code=row.from_location,
+        to_code=row.to_location,
+        mode=row.mode,
+        lines=[{"sku": row.sku, "quantity": row.qty}],
+        depart_at=row.depart_at,
+        arrive_at=row.arrive_at,
+        source="plan",
+        plan_ref=plan_ref,
+        user_id=user_id,
+    )
+    return _release_if_stocked(shipment, user_id=user_id)
+
+
+def _release_delivery(row: PlannedDelivery, *, ref: str, plan_ref: str, user_id: int):
+    order = orders_service.get_order(ref)
+    shipment = logistics_service.create_planned_shipment(
+        kind="delivery",
+        from_code=row.from_location,
+        to_code=order.region.code,
+        mode=row.mode,
+        order=order,
+        lines=[{"sku": row.sku, "quantity": row.qty, "order_line": row.line}],
+        depart_at=row.depart_at,
+        arrive_at=row.arrive_at,
+        source="plan",
+        plan_ref=plan_ref,
+        user_id=user_id,
+    )
+    return _release_if_stocked(shipment, user_id=user_id)
+
+
+def _release_if_stocked(shipment, *, user_id: int):
+    """Release a planned shipment (reserving its stock); leave it `planned` if the stock is not there yet."""
+    try:
+        with db.session.begin_nested():
+            logistics_service.release_shipment(number=shipment.number, user_id=user_id)
+    except InsufficientStock:
+        db.session.refresh(shipment)
+    return shipment
+
+
+RELEASERS = {
+    "purchases": _release_purchase,
+    "productions": _release_production,
+    "transfers": _release_transfer,
+    "deliveries": _release_delivery,
+}

@@ -1,0 +1,80 @@
+"""Sign-in, and the runs page: the list, a live progress bar for a running run, and "run now"."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from core.auth import Principal, authenticate_password, current_principal, require_roles
+from core.db import db
+from planning.runs import service as runs_service
+from planning.web import web
+
+read = require_roles(sessions=True)
+act = require_roles("planner", sessions=True)
+
+
+@web.app_context_processor
+def _who():
+    principal = current_user._get_current_object() if current_user else None
+    signed_in = isinstance(principal, Principal)
+    return {
+        "principal": principal if signed_in else None,
+        "can_act": signed_in and principal.has_any(("planner",)),
+    }
+
+
+@web.get("/login")
+def login():
+    return render_template("login.html", next=request.args.get("next", ""))
+
+
+@web.post("/login")
+def login_post():
+    user = authenticate_password(request.form.get("username", ""), request.form.get("password", ""))
+    if user is None:
+        flash("Unknown user or wrong password.", "error")
+        return render_template("login.html", next=request.form.get("next", "")), 401
+    login_user(Principal(user, user.role_set))
+    target = request.form.get("next") or ""
+    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.runs"))
+
+
+@web.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("web.login"))
+
+
+@web.get("/")
+@read
+def home():
+    return redirect(url_for("web.runs"))
+
+
+@web.get("/runs")
+@read
+def runs():
+    listed = db.session.scalars(runs_service.runs_query().limit(50)).all()
+    published = runs_service.published_run()
+    active = runs_service.active_run()
+    return render_template(
+        "runs.html", runs=listed, published_id=published.id if published else None, active=active
+    )
+
+
+@web.post("/runs")
+@act
+def run_now():
+    run = runs_service.request_run(trigger="api", user_id=current_principal().id)
+    db.session.commit()
+    flash(f"Run {run.id} queued: the scheduler starts it within seconds.", "ok")
+    return redirect(url_for("web.runs"))
+
+
+@web.get("/runs/<id:run_id>/progress")
+@read
+def run_progress(run_id: int):
+    """The progress fragment htmx polls every second while a run is queued or running."""
+    run = runs_service.get_run(run_id)
+    if run.status in ("queued", "running"):
+        return render_template("_progress.html", run=run)
+    return "", 200, {"HX-Refresh": "true"}  # finished: reload the page to show its KPIs

@@ -1,0 +1,109 @@
+"""The plan's tables as rows of plain values, shared by the pages and their CSV downloads."""
+
+import csv
+import io
+from datetime import datetime
+
+from planning.runs.models import PlanningRun
+
+TABS = ("confirmations", "procurement", "production", "distribution")
+
+COLUMNS = {
+    "confirmations": [
+        ("order", "Order"),
+        ("status", "Status"),
+        ("promised_at", "Promised"),
+        ("reason", "Waits for"),
+        ("deliveries", "Deliveries"),
+        ("explanation", "Explanation"),
+    ],
+    "purchases": [
+        ("ref", "Proposal"),
+        ("supplier", "Supplier"),
+        ("sku", "SKU"),
+        ("location", "Location"),
+        ("qty", "Qty"),
+        ("order_at", "Order at"),
+        ("receive_at", "Receive at"),
+        ("released_ref", "Released as"),
+    ],
+    "productions": [
+        ("ref", "Proposal"),
+        ("resource", "Resource"),
+        ("sku", "SKU"),
+        ("qty", "Qty"),
+        ("start_at", "Start"),
+        ("end_at", "End"),
+        ("released_ref", "Released as"),
+    ],
+    "transfers": [
+        ("ref", "Proposal"),
+        ("from_location", "From"),
+        ("to_location", "To"),
+        ("mode", "Mode"),
+        ("sku", "SKU"),
+        ("qty", "Qty"),
+        ("depart_at", "Depart"),
+        ("arrive_at", "Arrive"),
+        ("released_ref", "Released as"),
+    ],
+    "deliveries": [
+        ("ref", "Order"),
+        ("line", "Line"),
+        ("sku", "SKU"),
+        ("qty", "Qty"),
+        ("from_location", "From"),
+        ("mode", "Mode"),
+        ("depart_at", "Depart"),
+        ("arrive_at", "Arrive"),
+        ("released_ref", "Released as"),
+    ],
+}
+TAB_TABLES = {
+    "confirmations": ("confirmations",),
+    "procurement": ("purchases",),
+    "production": ("productions",),
+    "distribution": ("transfers", "deliveries"),
+}
+
+
+def _row(obj, kind: str) -> dict:
+    return {key: getattr(obj, key, None) for key, _ in COLUMNS[kind]}
+
+
+def table_rows(run: PlanningRun, kind: str) -> list[dict]:
+    """The rows of one table of a run's plan."""
+    if kind == "confirmations":
+        return [
+            {
+                "order": c.order_number,
+                "status": c.status,
+                "promised_at": c.promised_at,
+                "reason": c.reason,
+                "deliveries": len(c.deliveries),
+                "explanation": c.explanation,
+            }
+            for c in run.confirmations
+        ]
+    if kind == "deliveries":
+        return [{**_row(d, kind), "ref": c.order_number} for c in run.confirmations for d in c.deliveries]
+    return [_row(p, kind) for p in getattr(run, kind)]
+
+
+def _cell(value) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return "" if value is None else str(value)
+
+
+def table_csv(run: PlanningRun, tab: str) -> str:
+    """A tab's tables as CSV (the distribution tab's transfers and deliveries with a `kind` column)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    kinds = TAB_TABLES[tab]
+    keys = list(dict.fromkeys(key for kind in kinds for key, _ in COLUMNS[kind]))
+    writer.writerow((["kind"] if len(kinds) > 1 else []) + keys)
+    for kind in kinds:
+        for row in table_rows(run, kind):
+            writer.writerow(([kind] if len(kinds) > 1 else []) + [_cell(row.get(key)) for key in keys])
+    return out.getvalue()

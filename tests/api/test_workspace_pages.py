@@ -1,0 +1,164 @@
+"""The planner's workspace pages: signed in with a password, read by every role, acted on by planners."""
+
+import re
+
+import pytest
+
+from core.auth import create_user
+from tests.release_fixtures import load_demo, publish_greedy_run
+
+ROLES = ("warehouse", "planner", "scheduler", "admin")
+
+
+@pytest.fixture
+def runs(seed):
+    """Two published runs over the demo data: (older, newer)."""
+    planner = seed(load_demo)
+    return seed(publish_greedy_run, user_id=planner), seed(publish_greedy_run, user_id=planner)
+
+
+def csrf_token(client, url="/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def sign_in(client, seed):
+    def sign(role: str):
+        name = f"{role}-user"
+        seed(lambda: create_user(username=name, roles=[role], password="s3cret-pass"))
+        response = client.post(
+            "/login", data={"username": name, "password": "s3cret-pass", "csrf_token": csrf_token(client)}
+        )
+        assert response.status_code == 302
+        return client
+
+    return sign
+
+
+def pages(run_id: int) -> list[str]:
+    return [
+        "/runs",
+        f"/runs/{run_id}",
+        *(f"/runs/{run_id}?tab={tab}" for tab in ("procurement", "production", "distribution")),
+        f"/runs/{run_id}/gantt",
+        f"/runs/{run_id}/stock",
+        f"/runs/{run_id}/changes",
+        f"/runs/{run_id}/orders/SO-1001",
+        "/orders",
+        "/orders/SO-1001",
+        "/stock",
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_renders_for_every_role(sign_in, runs, role):
+    client = sign_in(role)
+    for url in pages(runs[1]):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert ("Release selected" in response.get_data(as_text=True)) == (
+            role in ("planner", "admin") and "tab=" in url
+        ), url
+
+
+def test_a_page_without_a_session_sends_the_browser_to_sign_in(client):
+    response = client.get("/runs")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=/runs")
+
+
+def test_a_wrong_password_does_not_sign_in(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login", data={"username": "pat", "password": "wrong", "csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 401
+    assert client.get("/runs").status_code == 302
+
+
+def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login", data={"username": "pat", "password": "right-one", "csrf_token": csrf_token(client)}
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_session_cookie_does_not_open_the_api(sign_in):
+    assert sign_in("planner").get("/api/v1/planning/runs").status_code == 401
+
+
+def test_a_planner_releases_ticked_purchases_from_the_procurement_tab(sign_in, runs):
+    client = sign_in("planner")
+    url = f"/runs/{runs[1]}?tab=procurement"
+    response = client.post(
+        f"/runs/{runs[1]}/release",
+        data={"kind": "purchases", "ref": ["PO-P1", "PO-P2"], "csrf_token": csrf_token(client, url)},
+        headers={"Referer": url},
+    )
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "Released 2: PO-" in page
+    assert len(re.findall(r'value="PO-P\d" disabled', page)) == 2
+
+
+@pytest.mark.parametrize("role", ["warehouse", "scheduler"])
+def test_only_planners_release_from_the_pages(sign_in, runs, role):
+    client = sign_in(role)
+    response = client.post(
+        f"/runs/{runs[1]}/release", data={"all": "1", "csrf_token": csrf_token(client, "/runs")}
+    )
+    assert response.status_code == 403
+
+
+def test_a_form_without_its_csrf_token_is_refused(sign_in, runs):
+    response = sign_in("planner").post(f"/runs/{runs[1]}/release", data={"all": "1"})
+    assert response.status_code == 400
+
+
+def test_releasing_the_whole_plan_twice_is_refused_the_second_time(sign_in, runs):
+    client = sign_in("planner")
+    data = {"all": "1", "csrf_token": csrf_token(client, "/runs")}
+    assert client.post(f"/runs/{runs[1]}/release", data=data).status_code == 302
+    again = client.post(f"/runs/{runs[1]}/release", data=data)
+    assert again.status_code == 409 and "already released" in again.get_data(as_text=True)
+
+
+def test_a_superseded_plan_cannot_be_released_and_says_which_run_is_in_force(sign_in, runs):
+    client = sign_in("planner")
+    older, newer = runs
+    assert "Approve and release" not in client.get(f"/runs/{older}").get_data(as_text=True)
+    response = client.post(
+        f"/runs/{older}/release", data={"all": "1", "csrf_token": csrf_token(client, "/runs")}
+    )
+    assert response.status_code == 409 and f"superseded by run {newer}" in response.get_data(as_text=True)
+
+
+def test_run_now_queues_a_run_for_the_scheduler(sign_in):
+    client = sign_in("planner")
+    response = client.post("/runs", data={"csrf_token": csrf_token(client, "/runs")})
+    assert response.status_code == 302
+    page = client.get("/runs").get_data(as_text=True)
+    assert "queued: the scheduler starts it" in page and 'hx-trigger="every 1s"' in page
+
+
+def test_a_table_downloads_as_csv(sign_in, runs):
+    response = sign_in("warehouse").get(f"/runs/{runs[1]}/procurement.csv")
+    assert response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("ref,supplier,sku,location,qty") and lines[1].startswith("PO-P1,")
+
+
+def test_an_orders_explanation_shows_its_promise_and_the_supply_behind_it(sign_in, runs):
+    page = sign_in("warehouse").get(f"/runs/{runs[1]}/orders/SO-1001").get_data(as_text=True)
+    assert "Supply behind the promise" in page and ("on hand at" in page or "Not confirmed" in page)
+
+
+def test_an_order_missing_from_the_plan_is_a_404_page(sign_in, runs):
+    response = sign_in("warehouse").get(f"/runs/{runs[1]}/orders/SO-NOPE")
+    assert response.status_code == 404 and "<!doctype html>" in response.get_data(as_text=True)
+
+
+def test_the_runs_page_of_an_empty_database_invites_a_first_run(sign_in):
+    page = sign_in("planner").get("/runs").get_data(as_text=True)
+    assert "No runs yet." in page and 'id="run-now"' in page
