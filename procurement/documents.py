@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -12,18 +11,6 @@ from core.errors import Conflict, NotFound
 
 class WrongStatus(Conflict):
     code = "wrong_status"
-
-
-def assign_number(document, prefix: str) -> None:
-    """Add `document` and number it `<prefix>-<id, 6 digits>`.
-
-    The id is only known after an insert, so the row goes in under a unique placeholder first.
-    """
-    document.number = f"new-{uuid4().hex[:27]}"
-    db.session.add(document)
-    db.session.flush()
-    document.number = f"{prefix}-{document.id:06d}"
-    db.session.flush()
 
 
 def lock_document(model, number: str, what: str):

@@ -12,11 +12,11 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
-from core.db import db, utcnow
+from core.db import assign_number, db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from inventory.models import Item, Location
-from procurement.documents import as_number, assign_number, iso, lock_document, require_status
+from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import (
     OPEN_PO_STATUSES,
     SOURCES,
@@ -197,7 +197,7 @@ def create_purchase_order(
         created_by_id=user_id,
     )
     order.lines = [_new_line(order, i, line, now) for i, line in enumerate(lines)]
-    assign_number(order, "PO")
+    assign_number(order, "PO-")
     return order
 
 

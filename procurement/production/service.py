@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 
-from core.db import db, utcnow
+from core.db import assign_number, db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory import service as inventory_service
 from inventory.models import Item, Location
-from procurement.documents import as_number, assign_number, iso, lock_document, require_status
+from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
 
@@ -212,7 +212,7 @@ def create_production_order(
         released_at=utcnow() if status == "released" else None,
         created_by_id=user_id,
     )
-    assign_number(order, "MO")
+    assign_number(order, "MO-")
     return order
 
 
