@@ -2,6 +2,8 @@
 
 For each line it takes stock at the nearest location first, then waits for receipts, then transfers,
 production and purchases, whichever arrives first; each order is promised and committed before the next.
+Against a deadline it keeps pace: when the orders left would not be promised in time at the pace so far,
+it tries fewer alternatives per line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,13 @@ from collections.abc import Callable, Sequence
 from planning.solver.contract import Order, Snapshot
 from planning.solver.ledger import Ledger
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Promiser
+from planning.solver.promise import OrderOutcome, Promiser
+from planning.solver.supply import TRIALS_PER_LINE
+
+TRIAL_STEPS = (TRIALS_PER_LINE, 20, 6)  # alternatives per line, from unhurried to most hurried
+PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
+PACE_SLACK = 0.9  # the orders left should take at most this share of the time left
+UNPLANNED = "not planned: the time limit ran out before this order's turn"
 
 
 def priority_sequence(snapshot: Snapshot) -> list[Order]:
@@ -20,11 +28,26 @@ def priority_sequence(snapshot: Snapshot) -> list[Order]:
     return sorted(snapshot.orders, key=lambda o: (-o.weight, o.requested_at, o.id))
 
 
-HURRIED_TRIALS_PER_LINE = 6
-
-
 class OutOfTime(Exception):
     """The deadline passed before every order was promised."""
+
+
+class Pace:
+    """Steps down the alternatives tried per line while the orders left would not be done by `deadline`."""
+
+    def __init__(self, promiser: Promiser, total: int, deadline: float | None) -> None:
+        self.promiser, self.total, self.deadline = promiser, total, deadline
+        self.step, self.since, self.done_at_step = 0, time.monotonic(), 0
+
+    def keep(self, done: int, now: float) -> None:
+        counted = done - self.done_at_step
+        if self.deadline is None or counted < PACE_SAMPLE or self.step == len(TRIAL_STEPS) - 1:
+            return
+        needed = (now - self.since) / counted * (self.total - done)
+        if needed > PACE_SLACK * (self.deadline - now):
+            self.step += 1
+            self.promiser.trials_per_line = TRIAL_STEPS[self.step]
+            self.since, self.done_at_step = now, done
 
 
 def promise_in_sequence(
@@ -34,22 +57,25 @@ def promise_in_sequence(
     cost_aware: bool,
     name: str,
     deadline: float | None = None,
-    hurry_at: float | None = None,
+    must_finish: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> Candidate:
     """Promise `orders` one after another against one ledger; outcomes keep the snapshot's order.
 
-    Raises OutOfTime when `deadline` (a time.monotonic() instant) passes first; after `hurry_at` it tries far
-    fewer alternatives per line, so that a plan is ready in time; reports progress every 500 orders."""
+    Keeps pace with `deadline` (a time.monotonic() instant); when it passes first, raises OutOfTime, or with
+    `must_finish` leaves the orders not yet promised unconfirmed; reports progress every 500 orders."""
     ledger = Ledger.opening(snapshot)
     promiser = Promiser(snapshot, ledger, cost_aware)
+    pace = Pace(promiser, len(orders), deadline)
     by_id = {}
     for count, order in enumerate(orders):
         now = time.monotonic()
         if deadline is not None and now > deadline:
-            raise OutOfTime(name)
-        if hurry_at is not None and now > hurry_at:
-            promiser.trials_per_line = HURRIED_TRIALS_PER_LINE
+            if not must_finish:
+                raise OutOfTime(name)
+            by_id[order.id] = OrderOutcome(order, None, (), "", UNPLANNED)
+            continue
+        pace.keep(count, now)
         if progress is not None and count % 500 == 0 and count:
             progress(f"{name}: {count} of {len(orders)} orders promised", ledger.cost)
         by_id[order.id] = promiser.promise(order)
@@ -57,14 +83,15 @@ def promise_in_sequence(
 
 
 def solve_baseline_candidate(
-    snapshot: Snapshot, progress: Callable[[str, float], None] | None = None, hurry_at: float | None = None
+    snapshot: Snapshot, progress: Callable[[str, float], None] | None = None, deadline: float | None = None
 ) -> Candidate:
-    """The baseline plan; with `hurry_at`, it tries fewer alternatives from that instant on."""
+    """The baseline plan; with `deadline`, it hurries to be done by then (the orders left: unconfirmed)."""
     return promise_in_sequence(
         snapshot,
         priority_sequence(snapshot),
         cost_aware=False,
         name="baseline",
-        hurry_at=hurry_at,
+        deadline=deadline,
+        must_finish=True,
         progress=progress,
     )
