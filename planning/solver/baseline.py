@@ -17,7 +17,8 @@ from planning.solver.plan import Candidate, candidate
 from planning.solver.promise import OrderOutcome, Promiser
 from planning.solver.supply import TRIALS_PER_LINE
 
-TRIAL_STEPS = (TRIALS_PER_LINE, 20, 6)  # alternatives per line, from unhurried to most hurried
+TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
+HURRIED_PACE = 0.6  # seconds per order at the next step, as a share of those at the current one (measured)
 PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
 PACE_SLACK = 0.9  # the orders left should take at most this share of the time left
 UNPLANNED = "not planned: the time limit ran out before this order's turn"
@@ -33,7 +34,8 @@ class OutOfTime(Exception):
 
 
 class Pace:
-    """Steps down the alternatives tried per line while the orders left would not be done by `deadline`."""
+    """Steps down the alternatives tried per line as late as it can: when the orders left would only just be
+    done by `deadline` at the next step's pace (the first orders, the heaviest, get the most alternatives)."""
 
     def __init__(self, promiser: Promiser, total: int, deadline: float | None) -> None:
         self.promiser, self.total, self.deadline = promiser, total, deadline
@@ -43,7 +45,7 @@ class Pace:
         counted = done - self.done_at_step
         if self.deadline is None or counted < PACE_SAMPLE or self.step == len(TRIAL_STEPS) - 1:
             return
-        needed = (now - self.since) / counted * (self.total - done)
+        needed = HURRIED_PACE * (now - self.since) / counted * (self.total - done)
         if needed > PACE_SLACK * (self.deadline - now):
             self.step += 1
             self.promiser.trials_per_line = TRIAL_STEPS[self.step]
