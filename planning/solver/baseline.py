@@ -18,9 +18,10 @@ from planning.solver.promise import OrderOutcome, Promiser
 from planning.solver.supply import TRIALS_PER_LINE
 
 TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
-HURRIED_PACE = 0.6  # seconds per order at the next step, as a share of those at the current one (measured)
+HURRIED_PACE = 0.65  # seconds per order at the next step, as a share of those at the current one (measured)
 PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
-PACE_SLACK = 0.9  # the orders left should take at most this share of the time left
+PACE_WINDOW = 50  # the pace is that of the latest orders (it slows down as the ledger fills)
+PACE_SLACK = 0.85  # the orders left should take at most this share of the time left
 UNPLANNED = "not planned: the time limit ran out before this order's turn"
 
 
@@ -39,17 +40,20 @@ class Pace:
 
     def __init__(self, promiser: Promiser, total: int, deadline: float | None) -> None:
         self.promiser, self.total, self.deadline = promiser, total, deadline
-        self.step, self.since, self.done_at_step = 0, time.monotonic(), 0
+        self.step, self.stamps = 0, [time.monotonic()]
 
     def keep(self, done: int, now: float) -> None:
-        counted = done - self.done_at_step
-        if self.deadline is None or counted < PACE_SAMPLE or self.step == len(TRIAL_STEPS) - 1:
+        if self.deadline is None or self.step == len(TRIAL_STEPS) - 1:
             return
-        needed = HURRIED_PACE * (now - self.since) / counted * (self.total - done)
-        if needed > PACE_SLACK * (self.deadline - now):
+        self.stamps.append(now)
+        counted = min(len(self.stamps) - 1, PACE_WINDOW)
+        if counted < PACE_SAMPLE:
+            return
+        per_order = (now - self.stamps[-1 - counted]) / counted
+        if HURRIED_PACE * per_order * (self.total - done) > PACE_SLACK * (self.deadline - now):
             self.step += 1
             self.promiser.trials_per_line = TRIAL_STEPS[self.step]
-            self.since, self.done_at_step = now, done
+            self.stamps = [now]
 
 
 def promise_in_sequence(
