@@ -17,10 +17,8 @@ from planning.solver.plan import Candidate, candidate
 from planning.solver.promise import OrderOutcome, Promiser
 from planning.solver.supply import TRIALS_PER_LINE
 
-# alternatives per line, from unhurried to most hurried, and the seconds per order at each step as a share of
-# those at the step before (measured on medium-tight: 60 -> 6 trials 0.56, 6 -> 2 trials 0.85)
-TRIAL_STEPS = (TRIALS_PER_LINE, 6, 2)
-STEP_PACE = (1.0, 0.65, 0.9)
+TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
+HURRIED_PACE = 0.65  # seconds per order at the next step, as a share of those at the current one (measured)
 PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
 PACE_WINDOW = 50  # the pace is that of the latest orders (it slows down as the ledger fills)
 PACE_SLACK = 0.85  # the orders left should take at most this share of the time left
@@ -52,8 +50,7 @@ class Pace:
         if counted < PACE_SAMPLE:
             return
         per_order = (now - self.stamps[-1 - counted]) / counted
-        needed = STEP_PACE[self.step + 1] * per_order * (self.total - done)
-        if needed > PACE_SLACK * (self.deadline - now):
+        if HURRIED_PACE * per_order * (self.total - done) > PACE_SLACK * (self.deadline - now):
             self.step += 1
             self.promiser.trials_per_line = TRIAL_STEPS[self.step]
             self.stamps = [now]
