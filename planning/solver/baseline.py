@@ -2,6 +2,8 @@
 
 For each line it takes stock at the nearest location first, then waits for receipts, then transfers,
 production and purchases, whichever arrives first; each order is promised and committed before the next.
+Against a deadline it keeps pace: when the orders left would not be promised in time at the pace so far,
+it tries fewer alternatives per line.
 """
 
 from __future__ import annotations
@@ -12,7 +14,15 @@ from collections.abc import Callable, Sequence
 from planning.solver.contract import Order, Snapshot
 from planning.solver.ledger import Ledger
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Promiser
+from planning.solver.promise import OrderOutcome, Promiser
+from planning.solver.supply import TRIALS_PER_LINE
+
+TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
+HURRIED_PACE = 0.65  # seconds per order at the next step, as a share of those at the current one (measured)
+PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
+PACE_WINDOW = 50  # the pace is that of the latest orders (it slows down as the ledger fills)
+PACE_SLACK = 0.85  # the orders left should take at most this share of the time left
+UNPLANNED = "not planned: the time limit ran out before this order's turn"
 
 
 def priority_sequence(snapshot: Snapshot) -> list[Order]:
@@ -20,11 +30,30 @@ def priority_sequence(snapshot: Snapshot) -> list[Order]:
     return sorted(snapshot.orders, key=lambda o: (-o.weight, o.requested_at, o.id))
 
 
-HURRIED_TRIALS_PER_LINE = 6
-
-
 class OutOfTime(Exception):
     """The deadline passed before every order was promised."""
+
+
+class Pace:
+    """Steps down the alternatives tried per line as late as it can: when the orders left would only just be
+    done by `deadline` at the next step's pace (the first orders, the heaviest, get the most alternatives)."""
+
+    def __init__(self, promiser: Promiser, total: int, deadline: float | None) -> None:
+        self.promiser, self.total, self.deadline = promiser, total, deadline
+        self.step, self.stamps = 0, [time.monotonic()]
+
+    def keep(self, done: int, now: float) -> None:
+        if self.deadline is None or self.step == len(TRIAL_STEPS) - 1:
+            return
+        self.stamps.append(now)
+        counted = min(len(self.stamps) - 1, PACE_WINDOW)
+        if counted < PACE_SAMPLE:
+            return
+        per_order = (now - self.stamps[-1 - counted]) / counted
+        if HURRIED_PACE * per_order * (self.total - done) > PACE_SLACK * (self.deadline - now):
+            self.step += 1
+            self.promiser.trials_per_line = TRIAL_STEPS[self.step]
+            self.stamps = [now]
 
 
 def promise_in_sequence(
@@ -34,22 +63,25 @@ def promise_in_sequence(
     cost_aware: bool,
     name: str,
     deadline: float | None = None,
-    hurry_at: float | None = None,
+    must_finish: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> Candidate:
     """Promise `orders` one after another against one ledger; outcomes keep the snapshot's order.
 
-    Raises OutOfTime when `deadline` (a time.monotonic() instant) passes first; after `hurry_at` it tries far
-    fewer alternatives per line, so that a plan is ready in time; reports progress every 500 orders."""
+    Keeps pace with `deadline` (a time.monotonic() instant); when it passes first, raises OutOfTime, or with
+    `must_finish` leaves the orders not yet promised unconfirmed; reports progress every 500 orders."""
     ledger = Ledger.opening(snapshot)
     promiser = Promiser(snapshot, ledger, cost_aware)
+    pace = Pace(promiser, len(orders), deadline)
     by_id = {}
     for count, order in enumerate(orders):
         now = time.monotonic()
         if deadline is not None and now > deadline:
-            raise OutOfTime(name)
-        if hurry_at is not None and now > hurry_at:
-            promiser.trials_per_line = HURRIED_TRIALS_PER_LINE
+            if not must_finish:
+                raise OutOfTime(name)
+            by_id[order.id] = OrderOutcome(order, None, (), "", UNPLANNED)
+            continue
+        pace.keep(count, now)
         if progress is not None and count % 500 == 0 and count:
             progress(f"{name}: {count} of {len(orders)} orders promised", ledger.cost)
         by_id[order.id] = promiser.promise(order)
@@ -57,14 +89,15 @@ def promise_in_sequence(
 
 
 def solve_baseline_candidate(
-    snapshot: Snapshot, progress: Callable[[str, float], None] | None = None, hurry_at: float | None = None
+    snapshot: Snapshot, progress: Callable[[str, float], None] | None = None, deadline: float | None = None
 ) -> Candidate:
-    """The baseline plan; with `hurry_at`, it tries fewer alternatives from that instant on."""
+    """The baseline plan; with `deadline`, it hurries to be done by then (the orders left: unconfirmed)."""
     return promise_in_sequence(
         snapshot,
         priority_sequence(snapshot),
         cost_aware=False,
         name="baseline",
-        hurry_at=hurry_at,
+        deadline=deadline,
+        must_finish=True,
         progress=progress,
     )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import itemgetter
 
 from planning.solver.contract import DAY, Snapshot, day_of
 
 QTY_TOL = 1e-6
 INFLOW, OUTFLOW = 0, 1
+_TIME, _DELTA = itemgetter(0), itemgetter(2)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ class StockLine:
         self._times = None
 
     def remove(self, event: tuple[int, int, float]) -> None:
-        self.events.remove(event)
+        events = self.events
+        i = bisect_left(events, event)
+        if i < len(events) and events[i] == event:
+            del events[i]
+        else:
+            events.remove(event)
         if self._saved and self._saved[-1][0] == event:
             _, self._times, self._suffix_min = self._saved.pop()
         else:
@@ -72,10 +79,12 @@ class StockLine:
         """Event times and, from each, the lowest balance from then on (built in C-speed passes)."""
         if self._times is None:
             events = self.events
-            balances = list(accumulate([e[2] for e in events], initial=self.opening))
+            balances = list(accumulate(map(_DELTA, events), initial=self.opening))
             suffix_min = list(accumulate(reversed(balances), min))
             suffix_min.reverse()
-            self._times = [-math.inf, *(e[0] for e in events)]
+            times = [-math.inf]
+            times.extend(map(_TIME, events))
+            self._times = times
             self._suffix_min = suffix_min
         return self._times, self._suffix_min
 

@@ -22,7 +22,14 @@ from planning.solver.plan import Candidate, opening_holding, to_plan
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
-HURRY_SHARE = 0.85  # past this share of the time limit the first plan tries fewer alternatives per line
+# HiGHS checks its time limit only between phases (a round of root cuts on 50k variables ran 6 s past it), so
+# the model is tried only when its estimated size leaves it well inside the time left
+MODEL_VARIABLES_PER_SECOND = 2_000
+
+
+def safety_margin(time_limit_s: float) -> float:
+    """Seconds kept back from the time limit for writing the plan (and the clock's jitter)."""
+    return min(2.0, 0.3 + 0.05 * time_limit_s)
 
 
 def solve_baseline(snapshot: dict) -> dict:
@@ -37,11 +44,13 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
     """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
 
     The baseline comes first (a valid plan, and the yardstick never to exceed); then the cost-aware greedy if
-    it can finish in time; then, for networks small enough, the batch model with the time that is left."""
+    it can finish in time; then, for networks small enough, the batch model with the time that is left. The
+    baseline keeps pace with the limit (fewer alternatives per line when behind; past it, the orders left are
+    unconfirmed), so that the plan is written within `time_limit_s`."""
     started = time.monotonic()
-    deadline = started + time_limit_s
+    deadline = started + time_limit_s - safety_margin(time_limit_s)
     snap = parse_snapshot(snapshot)
-    best = solve_baseline_candidate(snap, progress, hurry_at=started + HURRY_SHARE * time_limit_s)
+    best = solve_baseline_candidate(snap, progress, deadline=deadline)
     baseline_seconds = time.monotonic() - started
     _tell(progress, f"baseline cost {best.cost:.2f}", best.cost)
     if deadline - time.monotonic() > 0.3 * baseline_seconds:
@@ -51,8 +60,7 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
                 priority_sequence(snap),
                 cost_aware=True,
                 name="cost-aware greedy",
-                deadline=deadline - 0.3,
-                hurry_at=deadline - 0.2 * time_limit_s,
+                deadline=deadline,
                 progress=progress,
             )
             _tell(progress, f"cost-aware greedy cost {found.cost:.2f}", found.cost)
@@ -60,7 +68,8 @@ def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | No
         except OutOfTime:
             _tell(progress, "cost-aware greedy stopped at the time limit", best.cost)
     status, bound = "heuristic", None
-    if estimated_size(snap) <= MODEL_SIZE_LIMIT and deadline - time.monotonic() > 2.0:
+    left = deadline - time.monotonic()
+    if left > 2.0 and estimated_size(snap) <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         modelled, bound = _batch_model(snap, deadline)
         if modelled is not None:
             _tell(progress, f"batch model cost {modelled.cost:.2f}", modelled.cost)
