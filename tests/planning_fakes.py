@@ -185,3 +185,13 @@ def _greedy_confirmation(order, snapshot, stocked, start):
         "reason": None,
         "explanation": "no location with enough stock and a lane to " + order["region"],
     }
+
+
+def paced_real_solver(snapshot, *, time_limit_s, progress=None):
+    """The real solver, started after a 3 s pause so a browser can see the run in progress."""
+    from planning.solver import solve
+
+    if progress:
+        progress("warming up", None)
+    time.sleep(3)
+    return solve(snapshot, time_limit_s=max(1.0, time_limit_s - 3), progress=progress)

@@ -41,7 +41,8 @@ def live_app(tmp_path_factory):
         {
             "DATABASE_URL": f"sqlite:///{path}",
             "SECRET_KEY": "browser-tests",
-            "PLANNING_RUN_BUDGET_SECONDS": 10,
+            "PLANNING_RUN_BUDGET_SECONDS": 15,
+            "PLANNING_SOLVER": "tests.planning_fakes:paced_real_solver",
         }
     )
     with app.app_context():
