@@ -9,6 +9,7 @@ caller commits.
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -104,13 +105,21 @@ def save_by_key(model, column, key, fields: dict, *, create: bool | None, what: 
     return row, created
 
 
-def upsert_many(save, key_name: str, rows: list[dict]) -> dict:
-    """Bulk upsert by natural key in one transaction; return the counts created and updated."""
-    keys = [row[key_name] for row in rows]
-    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+def upsert_many(save, keys: str | tuple[str, ...], rows: list[dict], *, field: str | None = None) -> dict:
+    """Bulk upsert by natural key (one field or several) in one transaction; return the counts.
+
+    `save(<key>=..., fields=...)` creates or updates one row and returns (row, created); a key listed
+    twice is a 422 on `field` (default: the key's fields joined by '/').
+    """
+    keys = (keys,) if isinstance(keys, str) else keys
+    seen = Counter("/".join(str(row[k]) for k in keys) for row in rows)
+    duplicates = sorted(k for k, n in seen.items() if n > 1)
     if duplicates:
-        raise Invalid(key_name, f"listed more than once: {', '.join(duplicates)}")
-    created = sum(save(row[key_name], {k: v for k, v in row.items() if k != key_name})[1] for row in rows)
+        raise Invalid(field or "/".join(keys), f"listed more than once: {', '.join(duplicates)}")
+    created = 0
+    for row in rows:
+        fields = {k: v for k, v in row.items() if k not in keys}
+        created += save(**{k: row[k] for k in keys}, fields=fields)[1]
     return {"created": created, "updated": len(rows) - created}
 
 

@@ -76,17 +76,7 @@ def save_lane(*, from_code: str, to_code: str, mode: str, fields: dict, create: 
 
 def upsert_lanes(rows: list[dict]) -> dict:
     """Bulk upsert lanes by (from, to, mode) in one transaction; return the counts."""
-    keys = [(r["from_code"], r["to_code"], r["mode"]) for r in rows]
-    duplicates = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
-    if duplicates:
-        raise Invalid("lanes", f"listed more than once: {', '.join(duplicates)}")
-    created = 0
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k not in ("from_code", "to_code", "mode")}
-        created += save_lane(
-            from_code=row["from_code"], to_code=row["to_code"], mode=row["mode"], fields=fields
-        )[1]
-    return {"created": created, "updated": len(rows) - created}
+    return inventory_service.upsert_many(save_lane, ("from_code", "to_code", "mode"), rows, field="lanes")
 
 
 def update_lane(*, lane_id: int, fields: dict) -> Lane:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
-from core.db import assign_number, db, utcnow
+from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from inventory.models import Item, Location
@@ -135,17 +135,7 @@ def update_offer(offer: SupplyOffer, fields: dict) -> SupplyOffer:
 
 def upsert_offers(rows: list[dict]) -> dict:
     """Bulk upsert offers keyed by (supplier, sku, location); return the counts created and updated."""
-    keys = [(r["supplier"], r["sku"], r["location"]) for r in rows]
-    duplicates = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
-    if duplicates:
-        raise Invalid("supplier/sku/location", f"listed more than once: {', '.join(duplicates)}")
-    created = 0
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k not in ("supplier", "sku", "location")}
-        created += save_offer(
-            supplier=row["supplier"], sku=row["sku"], location=row["location"], fields=fields
-        )[1]
-    return {"created": created, "updated": len(rows) - created}
+    return inventory_service.upsert_many(save_offer, ("supplier", "sku", "location"), rows)
 
 
 def delete_offer(offer_id: int) -> None:
@@ -238,10 +228,7 @@ def purchase_orders_query(
 
 
 def get_purchase_order(number: str) -> PurchaseOrder:
-    order = db.session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == number))
-    if order is None:
-        raise NotFound(f"no purchase order {number!r}")
-    return order
+    return get_by_key(PurchaseOrder, PurchaseOrder.number, number, what="purchase order")
 
 
 def release_purchase_order(*, number: str) -> PurchaseOrder:

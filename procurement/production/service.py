@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
 
-from core.db import assign_number, db, utcnow
+from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory import service as inventory_service
@@ -159,15 +159,7 @@ def _component(route: Route, index: int, component: dict) -> RouteComponent:
 
 def upsert_routes(rows: list[dict]) -> dict:
     """Bulk upsert routes keyed by (sku, resource); return the counts created and updated."""
-    keys = [(r["sku"], r["resource"]) for r in rows]
-    duplicates = sorted({"/".join(k) for k in keys if keys.count(k) > 1})
-    if duplicates:
-        raise Invalid("sku/resource", f"listed more than once: {', '.join(duplicates)}")
-    created = 0
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k not in ("sku", "resource")}
-        created += save_route(sku=row["sku"], resource=row["resource"], fields=fields)[1]
-    return {"created": created, "updated": len(rows) - created}
+    return inventory_service.upsert_many(save_route, ("sku", "resource"), rows)
 
 
 def delete_route(route_id: int) -> None:
@@ -237,10 +229,7 @@ def production_orders_query(
 
 
 def get_production_order(number: str) -> ProductionOrder:
-    order = db.session.scalar(select(ProductionOrder).where(ProductionOrder.number == number))
-    if order is None:
-        raise NotFound(f"no production order {number!r}")
-    return order
+    return get_by_key(ProductionOrder, ProductionOrder.number, number, what="production order")
 
 
 def _lock(number: str) -> ProductionOrder:
