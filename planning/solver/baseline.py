@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from planning.solver.contract import Order, Snapshot
 from planning.solver.ledger import Ledger
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import OrderOutcome, Promiser
+from planning.solver.promise import OrderOutcome, Promiser, Tactics
 from planning.solver.supply import TRIALS_PER_LINE
 
 TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
@@ -59,8 +59,8 @@ class Pace:
 def promise_in_sequence(
     snapshot: Snapshot,
     orders: Sequence[Order],
+    tactics: Tactics,
     *,
-    cost_aware: bool,
     name: str,
     deadline: float | None = None,
     must_finish: bool = False,
@@ -71,7 +71,7 @@ def promise_in_sequence(
     Keeps pace with `deadline` (a time.monotonic() instant); when it passes first, raises OutOfTime, or with
     `must_finish` leaves the orders not yet promised unconfirmed; reports progress every 500 orders."""
     ledger = Ledger.opening(snapshot)
-    promiser = Promiser(snapshot, ledger, cost_aware)
+    promiser = Promiser(snapshot, ledger, tactics)
     pace = Pace(promiser, len(orders), deadline)
     by_id = {}
     for count, order in enumerate(orders):
@@ -95,7 +95,7 @@ def solve_baseline_candidate(
     return promise_in_sequence(
         snapshot,
         priority_sequence(snapshot),
-        cost_aware=False,
+        Tactics(),
         name="baseline",
         deadline=deadline,
         must_finish=True,

@@ -13,7 +13,7 @@ from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transf
 from planning.solver.model import Solution
 from planning.solver.network import DayGrid
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, blocker, explain
+from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, Tactics, blocker, explain
 from planning.solver.supply import Supply, next_day
 
 MAX_BUMPS = 90
@@ -55,7 +55,7 @@ class Timer:
                 for j, lane, _, event in self.pending.get(o, []):
                     self.ledger.unmove(self.snap.orders[o].lines[j].sku, lane.origin, event)
                 repairs.append(o)
-        promiser = Promiser(self.snap, self.ledger, cost_aware=True)
+        promiser = Promiser(self.snap, self.ledger, Tactics(cost_aware=True))
         for o in sorted(
             repairs, key=lambda o: (-self.snap.orders[o].weight, self.snap.orders[o].requested_at)
         ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right, insort
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import accumulate
 from operator import itemgetter
 
@@ -121,6 +121,7 @@ class Ledger:
     transfers: list[Transfer] = field(default_factory=list)
     cost: float = 0.0
     journal: list[tuple] = field(default_factory=list)
+    lots: bool = False  # purchases and production orders with the same key are one order (see `merged`)
 
     @classmethod
     def opening(cls, snapshot: Snapshot) -> Ledger:
@@ -161,6 +162,13 @@ class Ledger:
         self.used[bucket] = self.used.get(bucket, 0.0) + amount
         self.journal.append(("load", bucket, amount))
 
+    def tally(self, key: tuple, amount: float = 1.0) -> float:
+        """Count `amount` against `key` (journalled); return the count before."""
+        before = self.used.get(key, 0.0)
+        self.used[key] = before + amount
+        self.journal.append(("load", key, amount))
+        return before
+
     def record(self, action: Purchase | Production | Transfer) -> None:
         target = self._list_for(action)
         target.append(action)
@@ -175,6 +183,20 @@ class Ledger:
             return self.purchases
         return self.productions if isinstance(action, Production) else self.transfers
 
+    def merged(self) -> tuple[list[Purchase], list[Production]]:
+        """The purchases and production orders, those placed as one lot (same key) summed into one."""
+        if not self.lots:
+            return self.purchases, self.productions
+        purchases: dict[tuple, Purchase] = {}
+        for p in self.purchases:
+            key = (p.supplier, p.sku, p.location, p.order_at, p.receive_at)
+            purchases[key] = replace(p, qty=purchases[key].qty + p.qty) if key in purchases else p
+        productions: dict[tuple, Production] = {}
+        for m in self.productions:
+            key = (m.resource, m.sku, m.start_at, m.end_at)
+            productions[key] = replace(m, qty=productions[key].qty + m.qty) if key in productions else m
+        return list(purchases.values()), list(productions.values())
+
     # -- queries --------------------------------------------------------------------------
     def room(self, key: tuple, t: int, capacity: float | None) -> float:
         if capacity is None:
@@ -184,6 +206,22 @@ class Ledger:
     # -- undo -----------------------------------------------------------------------------
     def mark(self) -> int:
         return len(self.journal)
+
+    def redo(self, entries: list[tuple]) -> None:
+        """Apply again the entries `rollback` took back (a copy of `journal[mark:]` taken before it)."""
+        for entry in entries:
+            kind, key, value = entry
+            if kind == "move":
+                self.lines[key].add(value)
+            elif kind == "unmove":
+                self.lines[key].remove(value)
+            elif kind == "load":
+                self.used[key] = self.used.get(key, 0.0) + value
+            elif kind == "record":
+                self._list_for(key).append(key)
+            else:
+                self.cost += key
+            self.journal.append(entry)
 
     def rollback(self, mark: int) -> None:
         while len(self.journal) > mark:

@@ -110,7 +110,7 @@ def kpis(outcomes: tuple[OrderOutcome, ...]) -> dict:
 
 def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
     """The plan document for `chosen`; `solver` is the status/objective/bound/seconds report."""
-    ledger = chosen.ledger
+    purchases, productions = chosen.ledger.merged()
     return {
         "contract": CONTRACT,
         "plan_start": snapshot.plan_start_text,
@@ -125,7 +125,7 @@ def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
                 "order_at": format_time(p.order_at),
                 "receive_at": format_time(p.receive_at),
             }
-            for i, p in enumerate(ledger.purchases)
+            for i, p in enumerate(purchases)
         ],
         "production": [
             {
@@ -136,7 +136,7 @@ def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
                 "start_at": format_time(m.start_at),
                 "end_at": format_time(m.end_at),
             }
-            for i, m in enumerate(ledger.productions)
+            for i, m in enumerate(productions)
         ],
         "transfers": [
             {
@@ -149,7 +149,7 @@ def to_plan(snapshot: Snapshot, chosen: Candidate, solver: dict) -> dict:
                 "depart_at": format_time(t.depart_at),
                 "arrive_at": format_time(t.arrive_at),
             }
-            for i, t in enumerate(ledger.transfers)
+            for i, t in enumerate(chosen.ledger.transfers)
         ],
         "kpis": kpis(chosen.outcomes),
         "solver": solver,

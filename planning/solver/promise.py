@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 from planning.solver.contract import DAY, Lane, Order, OrderLine, Snapshot
 from planning.solver.ledger import QTY_TOL, Ledger
-from planning.solver.supply import RANK, TRIALS_PER_LINE, Sourcer, Supply, next_day
+from planning.solver.supply import RANK, TRIALS_PER_LINE, OpenDemand, Sourcer, Supply, next_day
 
 MAX_DELIVERY_LANES = 5
 MAX_PROMISE_BUMPS = 90
+RETRY_WIDER = 4
 
 
 @dataclass(frozen=True)
@@ -41,25 +42,56 @@ class OrderOutcome:
     explanation: str
 
 
+@dataclass(frozen=True)
+class Tactics:
+    """How a pass promises. `cost_aware`: choose supply by cost, lateness included, and leave an order
+    unserved when serving it costs more; `save_stock`: leave stock to the orders still open near it when
+    they want more than is left (see `Sourcer.acquire`); `retry`: search wider for an order that could not
+    be promised; `lots`: purchases and production of the same day join one lot (see `Sourcer`)."""
+
+    cost_aware: bool = False
+    save_stock: bool = False
+    retry: bool = False
+    lots: bool = False
+
+
 class Promiser:
     """Promises orders one by one against a shared ledger (the order of calls is the priority)."""
 
-    def __init__(self, snapshot: Snapshot, ledger: Ledger, cost_aware: bool) -> None:
+    def __init__(self, snapshot: Snapshot, ledger: Ledger, tactics: Tactics) -> None:
         self.snap = snapshot
         self.ledger = ledger
-        self.sourcer = Sourcer(snapshot, ledger, cost_aware)
-        self.cost_aware = cost_aware
+        self.sourcer = Sourcer(snapshot, ledger, tactics.cost_aware)
+        self.sourcer.lots = ledger.lots = tactics.lots
+        self.cost_aware = tactics.cost_aware
         self.trials_per_line = TRIALS_PER_LINE
+        self.retry = tactics.retry
+        if tactics.save_stock:
+            self.sourcer.open_demand = OpenDemand(snapshot)
 
     def promise(self, order: Order) -> OrderOutcome:
         mark, cost = self.ledger.mark(), self.ledger.cost
         outcome = self._try_promise(order)
+        if outcome.promised_at is None and self.retry:
+            self.ledger.rollback(mark)
+            outcome = self._search_wider(order)
         if outcome.promised_at is not None and self.cost_aware and self._not_worth_it(order, outcome, cost):
             outcome = OrderOutcome(order, None, (), "", "serving it would cost more than leaving it unserved")
         if outcome.promised_at is None:
             self.ledger.rollback(mark)
         self.ledger.journal.clear()
+        if self.sourcer.open_demand is not None:
+            self.sourcer.open_demand.done(order)
         return outcome
+
+    def _search_wider(self, order: Order) -> OrderOutcome:
+        """Try again with RETRY_WIDER times the alternatives per line and every transfer source."""
+        trials, sources = self.trials_per_line, self.sourcer.transfer_sources
+        self.trials_per_line, self.sourcer.transfer_sources = trials * RETRY_WIDER, None
+        try:
+            return self._try_promise(order)
+        finally:
+            self.trials_per_line, self.sourcer.transfer_sources = trials, sources
 
     def _not_worth_it(self, order: Order, outcome: OrderOutcome, cost_before: float) -> bool:
         policy = self.snap.policy
@@ -121,7 +153,7 @@ class Promiser:
         candidates = on_time if on_time else lanes[:MAX_DELIVERY_LANES]
         best = None
         for lane in candidates:
-            mark, cost, budget = self.ledger.mark(), self.ledger.cost, self.sourcer.trials_left
+            mark, cost = self.ledger.mark(), self.ledger.cost
             supply = self._supply_at(order, line.sku, remaining, lane)
             depart = None
             if supply is not None:
@@ -132,14 +164,13 @@ class Promiser:
                 arrive = depart + lane.transit
                 score = self._score(order, arrive, self.ledger.cost - cost + remaining * lane.unit_cost, lane)
                 if best is None or score < best[0]:
-                    best = (score, lane, budget)
+                    best = (score, lane, supply, self.ledger.journal[mark:])
             self.ledger.rollback(mark)
         if best is None:
             return None
-        _, lane, self.sourcer.trials_left = best
-        outcome.lane, outcome.supply = lane, self._supply_at(order, line.sku, remaining, lane)
-        if outcome.supply is None:
-            return None
+        _, outcome.lane, outcome.supply, entries = best
+        self.ledger.redo(entries)  # the chosen lane's supply, as it was tried
+        lane = outcome.lane
         ready = max(outcome.supply.ready, self._want(order, lane))
         outcome.reservation = self.ledger.move(line.sku, lane.origin, ready, -remaining)
         if not order.ship_complete and not self._ship_reserved(order, outcome, ready):

@@ -1,7 +1,11 @@
-"""The planner's entry points: the baseline first (always valid), then better plans while time remains.
+"""The planner's entry points: a valid plan first, then better ones while time remains; the cheapest wins.
 
-Candidates: the order-by-order baseline, a cost-aware greedy, and, where the network is small enough to model
-whole, the daily batch model solved with HiGHS and timed exactly. The cheapest candidate is returned.
+Candidates, each a pass over the orders by priority against one ledger: the order-by-order baseline, a
+cost-aware greedy, and a stock-saving pass (stock is left to the open orders near it when they want more
+than is left, and far-off orders are replenished instead). Which pass comes first depends on how much of
+the demand stock and receipts cover: when it is short, stock-saving is first (measured: 8% below the
+baseline on medium-tight, where the baseline is best on the normal scenarios). Where the network is small
+enough to model whole, the daily batch model is solved with HiGHS and timed exactly.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from planning.solver.contract import Snapshot, parse_snapshot
 from planning.solver.extract import time_solution
 from planning.solver.model import build, estimated_size, solve_model
 from planning.solver.plan import Candidate, opening_holding, to_plan
+from planning.solver.promise import Tactics
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
@@ -40,33 +45,68 @@ def solve_baseline(snapshot: dict) -> dict:
     return to_plan(snap, best, _report("heuristic", best.cost, None, started))
 
 
+PASSES = {
+    "baseline": Tactics(),
+    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True),
+    "stock-saving": Tactics(save_stock=True, retry=True, lots=True),
+}
+SHORT_COVER = 0.45  # below this share of demand covered by stock and receipts, stock-saving goes first
+
+
+def stock_cover(snap: Snapshot) -> float:
+    """The share of the units ordered that stock and open receipts of the same sku could cover."""
+    demand: dict[str, float] = {}
+    held: dict[str, float] = {}
+    for order in snap.orders:
+        for line in order.lines:
+            demand[line.sku] = demand.get(line.sku, 0.0) + line.qty
+    for (sku, _), qty in snap.stock.items():
+        held[sku] = held.get(sku, 0.0) + qty
+    for receipt in snap.receipts:
+        held[receipt.sku] = held.get(receipt.sku, 0.0) + receipt.qty
+    total = sum(demand.values())
+    return sum(min(qty, held.get(sku, 0.0)) for sku, qty in demand.items()) / total if total else 1.0
+
+
+def passes(snap: Snapshot) -> list[str]:
+    """The passes in the order to try them: the one likeliest to be cheapest first."""
+    if stock_cover(snap) < SHORT_COVER:
+        return ["stock-saving", "baseline", "cost-aware greedy"]
+    return ["cost-aware greedy", "baseline", "stock-saving"]
+
+
 def solve(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | None = None) -> dict:
     """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
 
-    The baseline comes first (a valid plan, and the yardstick never to exceed); then the cost-aware greedy if
-    it can finish in time; then, for networks small enough, the batch model with the time that is left. The
-    baseline keeps pace with the limit (fewer alternatives per line when behind; past it, the orders left are
-    unconfirmed), so that the plan is written within `time_limit_s`."""
+    The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
+    left are unconfirmed), so that a plan is written within `time_limit_s`; the next passes run only if they
+    may finish; then, for networks small enough, the batch model with the time that is left."""
     started = time.monotonic()
     deadline = started + time_limit_s - safety_margin(time_limit_s)
     snap = parse_snapshot(snapshot)
-    best = solve_baseline_candidate(snap, progress, deadline=deadline)
-    baseline_seconds = time.monotonic() - started
-    _tell(progress, f"baseline cost {best.cost:.2f}", best.cost)
-    if deadline - time.monotonic() > 0.3 * baseline_seconds:
+    sequence = priority_sequence(snap)
+    best: Candidate | None = None
+    first_seconds = 0.0
+    for step in passes(snap):
+        if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
+            break
+        began = time.monotonic()
         try:
             found = promise_in_sequence(
                 snap,
-                priority_sequence(snap),
-                cost_aware=True,
-                name="cost-aware greedy",
+                sequence,
+                PASSES[step],
+                name=step,
                 deadline=deadline,
+                must_finish=best is None,
                 progress=progress,
             )
-            _tell(progress, f"cost-aware greedy cost {found.cost:.2f}", found.cost)
-            best = min(best, found, key=lambda c: c.cost)
         except OutOfTime:
-            _tell(progress, "cost-aware greedy stopped at the time limit", best.cost)
+            _tell(progress, f"{step} stopped at the time limit", best.cost)
+            break
+        first_seconds = first_seconds or time.monotonic() - began
+        _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
+        best = found if best is None or found.cost < best.cost else best
     status, bound = "heuristic", None
     left = deadline - time.monotonic()
     if left > 2.0 and estimated_size(snap) <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):

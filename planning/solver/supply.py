@@ -11,12 +11,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from planning.solver.contract import DAY, Lane, Offer, Route, Snapshot, day_of
+from planning.solver.contract import DAY, Lane, Offer, Order, Route, Snapshot, day_of
 from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transfer
 
 MAX_DEPTH = 5
 MAX_TRANSFER_SOURCES = 6
 TRIALS_PER_LINE = 60
+SAVE_STOCK_AHEAD = 2 * DAY  # stock wanted sooner than this is never saved for others
 RANK = {"stock": 0, "receipt": 1, "transfer": 2, "production": 3, "procurement": 4}
 
 
@@ -41,8 +42,40 @@ def round_down(qty: float, multiple: float | None) -> float:
     return math.floor(qty / multiple + 1e-9) * multiple
 
 
+class OpenDemand:
+    """The units of each sku not yet promised, by the location nearest to their orders' regions."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self.home: dict[str, str] = {}
+        for region in {order.region for order in snapshot.orders}:
+            lanes = [lane for lane in snapshot.lanes_to(region) if lane.origin in snapshot.location_region]
+            if lanes:
+                self.home[region] = min(lanes, key=lambda lane: (lane.transit, lane.unit_cost)).origin
+        self.units: dict[tuple[str, str], float] = {}
+        for order in snapshot.orders:
+            self._count(order, 1.0)
+
+    def _count(self, order: Order, sign: float) -> None:
+        home = self.home.get(order.region)
+        if home is not None:
+            for line in order.lines:
+                key = (line.sku, home)
+                self.units[key] = self.units.get(key, 0.0) + sign * line.qty
+
+    def done(self, order: Order) -> None:
+        """`order` has been promised (or given up): its units are no longer open."""
+        self._count(order, -1.0)
+
+    def at(self, sku: str, loc: str) -> float:
+        return self.units.get((sku, loc), 0.0)
+
+
 def next_day(t: int) -> int:
     return (day_of(t) + 1) * DAY
+
+
+def day_start(t: int) -> int:
+    return day_of(t) * DAY
 
 
 class Sourcer:
@@ -56,6 +89,11 @@ class Sourcer:
         self.ledger = ledger
         self.cost_aware = cost_aware
         self.trials_left = TRIALS_PER_LINE
+        self.transfer_sources: int | None = MAX_TRANSFER_SOURCES  # None: every lane in
+        # lots: purchases and production for the same day share one order at the day's start (one order
+        # cost, one setup) instead of one each at the instant wanted
+        self.lots = False
+        self.open_demand: OpenDemand | None = None  # set: stock is saved for nearer demand when scarce
         self.lanes_into = {}
         for lane in snapshot.lanes:
             if lane.to in snapshot.location_region:
@@ -77,10 +115,12 @@ class Sourcer:
         """Make `qty` of `sku` takeable at `loc` as early as possible from `want`; commit it (None: never)."""
         line = self.ledger.line(sku, loc)
         waited = line.earliest_take(qty, want)
-        if waited == want:
+        on_hand = waited == want
+        if on_hand and not self._scarce(sku, loc, want):
             return Supply(want, "stock", f"{_q(qty)} {sku} on hand at {loc}")
         best: tuple | None = None
-        if waited is not None:
+        free_before = line.takeable(want) if on_hand else 0.0
+        if waited is not None and not on_hand:
             best = (
                 self._score(waited, want, 0.0, late_rate, "receipt"),
                 None,
@@ -88,32 +128,38 @@ class Sourcer:
                 f"{sku} receipt at {loc}",
             )
         if depth < MAX_DEPTH:
-            shortfall = qty - max(0.0, line.takeable(want))
+            shortfall = qty if on_hand else qty - max(0.0, line.takeable(want))
             for reason, replenish in self._replenishments(
                 sku, shortfall, loc, want, late_rate, depth, allow_transfer
             ):
                 if self.trials_left <= 0 and (best is not None or self.trials_left <= -TRIALS_PER_LINE):
                     break
-                budget = self.trials_left
                 self.trials_left -= 1
                 mark, cost = self.ledger.mark(), self.ledger.cost
                 note = replenish()
                 ready = line.earliest_take(qty, want) if note is not None else None
+                if on_hand and ready is not None and line.takeable(want) < free_before + qty - QTY_TOL:
+                    ready = None  # to save the stock, a replenishment must bring all of it by `want`
                 if ready is not None and ready <= self.snap.horizon_end:
                     score = self._score(ready, want, self.ledger.cost - cost, late_rate, reason)
                     if best is None or score < best[0]:
-                        best = (score, replenish, reason, note, budget)
+                        best = (score, self.ledger.journal[mark:], reason, note)
                 self.ledger.rollback(mark)
         if best is None:
-            return None
-        _, replenish, reason, note, *budget = best
-        if replenish is not None:
-            # the same budget as when it was tried, so that the nested choices are the same again
-            left, self.trials_left = self.trials_left, budget[0] - 1
-            note = replenish()
-            self.trials_left = min(left, self.trials_left)
+            return Supply(want, "stock", f"{_q(qty)} {sku} on hand at {loc}") if on_hand else None
+        _, entries, reason, note = best
+        if entries is not None:
+            self.ledger.redo(entries)  # the chosen replenishment, as it was tried
         ready = line.earliest_take(qty, want)
         return None if ready is None else Supply(ready, reason, note)
+
+    def _scarce(self, sku: str, loc: str, want: int) -> bool:
+        """Whether the stock at `loc` should be saved for the orders still open there: they want more than
+        will be left, and `want` is far enough ahead for a replenishment to arrive instead."""
+        if self.open_demand is None or want < self.snap.plan_start + SAVE_STOCK_AHEAD:
+            return False
+        left = self.ledger.line(sku, loc).takeable(self.snap.horizon_end)
+        return self.open_demand.at(sku, loc) > left + QTY_TOL
 
     def _score(self, ready: int, want: int, cost: float, late_rate: float, reason: str) -> tuple:
         if self.cost_aware:
@@ -148,20 +194,24 @@ class Sourcer:
                 sku, lane.origin
             ):
                 others.append(lane)
-        return makers + others[: max(0, MAX_TRANSFER_SOURCES - len(makers))]
+        if self.transfer_sources is None:
+            return makers + others
+        return makers + others[: max(0, self.transfer_sources - len(makers))]
 
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
         """Purchase orders for `offer` received from max(want, plan_start + lead), split by daily capacity."""
-        t = max(want, self.snap.plan_start + offer.lead)
-        remaining = round_up(max(qty, offer.min_qty), offer.multiple)
+        t = max(day_start(want) if self.lots else want, self.snap.plan_start + offer.lead)
         key = ("offer", offer.supplier, offer.sku, offer.location)
+        remaining = qty
         while remaining > QTY_TOL:
             if t > self.snap.horizon_end:
                 return None
+            topping_up = self.lots and self.ledger.used.get(("lot", *key, t), 0.0) > 0
+            minimum = 0.0 if topping_up else offer.min_qty
             room = round_down(self.ledger.room(key, t, offer.capacity_per_day), offer.multiple)
-            take = min(remaining, room)
-            if take > QTY_TOL and take >= offer.min_qty - QTY_TOL:
+            take = min(round_up(max(remaining, minimum), offer.multiple), room)
+            if take > QTY_TOL and take >= minimum - QTY_TOL:
                 self._place_purchase(offer, take, t, key)
                 remaining -= take
             t = next_day(t)
@@ -173,11 +223,12 @@ class Sourcer:
         )
         self.ledger.move(offer.sku, offer.location, receive_at, qty)
         self.ledger.load(key, receive_at, qty)
-        self.ledger.spend(qty * offer.unit_cost + offer.order_cost)
+        first = not self.lots or self.ledger.tally(("lot", *key, receive_at)) == 0
+        self.ledger.spend(qty * offer.unit_cost + (offer.order_cost if first else 0.0))
 
     def _produce(self, route: Route, qty: float, want: int, late_rate: float, depth: int) -> str | None:
         """Production orders on `route` from its components, split over days by the resource's hours."""
-        start = max(self.snap.plan_start, want - route.lead)
+        start = max(self.snap.plan_start, day_start(want - route.lead) if self.lots else want - route.lead)
         for comp in route.components:
             got = self.acquire(comp.sku, qty * comp.qty_per, route.location, start, late_rate, depth + 1)
             if got is None:
@@ -189,7 +240,8 @@ class Sourcer:
         while remaining > QTY_TOL:
             if t + route.lead > self.snap.horizon_end:
                 return None
-            room = self.ledger.room(key, t, hours_per_day) - route.setup_hours
+            setup = 0.0 if self._lot_open(route, t) else route.setup_hours
+            room = self.ledger.room(key, t, hours_per_day) - setup
             fits = remaining if route.hours_per_unit <= 0 else min(remaining, room / route.hours_per_unit)
             if room > QTY_TOL and fits > QTY_TOL and (fits >= remaining - QTY_TOL or fits >= 1):
                 take = fits if fits >= remaining - QTY_TOL else math.floor(fits)
@@ -203,8 +255,16 @@ class Sourcer:
         for comp in route.components:
             self.ledger.move(comp.sku, route.location, start, -qty * comp.qty_per)
         self.ledger.move(route.sku, route.location, start + route.lead, qty)
-        self.ledger.load(key, start, qty * route.hours_per_unit + route.setup_hours)
-        self.ledger.spend(qty * route.unit_cost + route.setup_cost)
+        first = not self._lot_open(route, start)
+        if self.lots:
+            self.ledger.tally(("lot", route.resource, route.sku, start))
+        setup_hours, setup_cost = (route.setup_hours, route.setup_cost) if first else (0.0, 0.0)
+        self.ledger.load(key, start, qty * route.hours_per_unit + setup_hours)
+        self.ledger.spend(qty * route.unit_cost + setup_cost)
+
+    def _lot_open(self, route: Route, start: int) -> bool:
+        """Whether a production order of `route` starting at `start` exists that this one can join."""
+        return self.lots and self.ledger.used.get(("lot", route.resource, route.sku, start), 0.0) > 0
 
     def _transfer(
         self, lane: Lane, sku: str, qty: float, want: int, late_rate: float, depth: int
