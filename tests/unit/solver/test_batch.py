@@ -1,0 +1,157 @@
+"""What planning the batch together buys over promising order by order: lots, stock left to nearer orders,
+a wider search for orders the first one could not serve, and the choice of passes."""
+
+from __future__ import annotations
+
+from planning.solver.baseline import priority_sequence, promise_in_sequence
+from planning.solver.contract import parse_snapshot
+from planning.solver.plan import to_plan
+from planning.solver.promise import Tactics
+from planning.solver.solve import passes, stock_cover
+from tests.unit.solver.conftest import by_order, order, snapshot
+
+REPORT = {"status": "heuristic", "objective": 0.0, "bound": None, "seconds": 0.0}
+
+
+def planned(snap: dict, tactics: Tactics, verify) -> tuple[dict, dict]:
+    """The plan of one pass with `tactics`, and verify's report on it (which must agree on the cost)."""
+    parsed = parse_snapshot(snap)
+    found = promise_in_sequence(parsed, priority_sequence(parsed), tactics, name="test")
+    plan = to_plan(parsed, found, REPORT)
+    report = verify(snap, plan)
+    assert report["valid"], report["violations"]
+    assert abs(report["cost"]["total"] - found.cost) < 1e-6 * max(1.0, found.cost)
+    return plan, report
+
+
+def offer(**extra) -> dict:
+    return {
+        "supplier": "SUP-A",
+        "sku": "NB-14",
+        "location": "WH-N",
+        "lead_time_hours": 72,
+        "unit_cost": 20,
+        **extra,
+    }
+
+
+def test_purchases_for_the_same_day_are_one_lot_with_one_order_cost(verify):
+    snap = snapshot(
+        supply_offers=[offer(order_cost=250)],
+        orders=[
+            order("SO-1", 4, requested="2026-11-27T09:00:00Z"),
+            order("SO-2", 4, requested="2026-11-27T15:00:00Z"),
+        ],
+    )
+    single, single_report = planned(snap, Tactics(), verify)
+    lots, lots_report = planned(snap, Tactics(lots=True), verify)
+    assert len(single["procurement"]) == 2
+    assert [(po["qty"], po["receive_at"]) for po in lots["procurement"]] == [(8, "2026-11-27T00:00:00Z")]
+    assert lots_report["cost"]["purchasing"] == 8 * 20 + 250
+    assert lots_report["cost"]["total"] < single_report["cost"]["total"]
+    assert {c["promised_at"] for c in lots["confirmations"]} == {
+        "2026-11-27T09:00:00Z",
+        "2026-11-27T15:00:00Z",
+    }
+
+
+def test_production_for_the_same_day_shares_one_setup(verify):
+    snap = snapshot(
+        locations=[{"code": "PL-E", "kind": "plant", "region": "east"}],
+        stock=[{"sku": "PART", "location": "PL-E", "on_hand": 100}],
+        resources=[{"code": "L1", "location": "PL-E", "hours_per_day": 8}],
+        routes=[
+            {
+                "sku": "NB-14",
+                "resource": "L1",
+                "hours_per_unit": 0.5,
+                "lead_time_hours": 24,
+                "unit_cost": 1,
+                "setup_hours": 3,
+                "setup_cost": 300,
+                "components": [{"sku": "PART", "qty_per": 1}],
+            }
+        ],
+        lanes=[{"from": "PL-E", "to": "east", "mode": "truck", "transit_hours": 12, "unit_cost": 1}],
+        orders=[
+            order("SO-1", 5, region="east", requested="2026-11-25T12:00:00Z"),
+            order("SO-2", 5, region="east", requested="2026-11-25T18:00:00Z"),
+        ],
+    )
+    single, _ = planned(snap, Tactics(), verify)
+    lots, report = planned(snap, Tactics(lots=True), verify)
+    # one by one, the second order's setup does not fit beside the first's on that day: it is a day late
+    assert by_order(single)["SO-2"]["promised_at"] > "2026-11-25T18:00:00Z"
+    assert [(mo["qty"], mo["start_at"]) for mo in lots["production"]] == [(10, "2026-11-24T00:00:00Z")]
+    assert report["cost"]["production"] == 10 * 1 + 300
+    assert report["kpis"]["on_time"] == 2
+
+
+def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_one(verify):
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
+        supply_offers=[offer(lead=120)],
+        orders=[
+            order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
+            order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
+        ],
+    )
+    one_by_one, _ = planned(snap, Tactics(), verify)
+    assert by_order(one_by_one)["SO-LATER"]["reason"] == "stock"  # the first served takes the stock
+    plan, _ = planned(snap, Tactics(save_stock=True), verify)
+    assert by_order(plan)["SO-LATER"]["reason"] == "procurement"
+    assert by_order(plan)["SO-SOON"]["reason"] == "stock"
+    assert plan["kpis"]["on_time"] == 2
+    assert plan["procurement"][0]["receive_at"] <= "2026-12-09T18:00:00Z"
+
+
+def test_stock_is_not_saved_when_it_covers_every_open_order(verify):
+    snap = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 20}],
+        supply_offers=[offer(lead=120)],
+        orders=[
+            order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
+            order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
+        ],
+    )
+    plan, _ = planned(snap, Tactics(save_stock=True), verify)
+    assert plan["procurement"] == []
+    assert {c["reason"] for c in plan["confirmations"]} == {"stock"}
+
+
+def test_an_order_the_first_search_misses_is_found_by_the_wider_one(verify):
+    """Transfers are first tried from the six nearest locations holding the sku; the seventh has enough."""
+    warehouses = [f"WH-{i}" for i in range(1, 8)]
+    snap = snapshot(
+        locations=[{"code": "WH-N", "kind": "warehouse", "region": "north"}]
+        + [{"code": code, "kind": "warehouse", "region": "east"} for code in warehouses],
+        stock=[
+            {"sku": "NB-14", "location": code, "on_hand": 1 if i < 6 else 10}
+            for i, code in enumerate(warehouses)
+        ],
+        lanes=[{"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0}]
+        + [
+            {"from": code, "to": "WH-N", "mode": "truck", "transit_hours": 10 + i, "unit_cost": 1.0}
+            for i, code in enumerate(warehouses)
+        ],
+        orders=[order("SO-1", 5)],
+    )
+    narrow, _ = planned(snap, Tactics(), verify)
+    assert by_order(narrow)["SO-1"]["status"] == "unconfirmed"
+    wide, _ = planned(snap, Tactics(retry=True), verify)
+    assert by_order(wide)["SO-1"]["status"] == "confirmed"
+    assert by_order(wide)["SO-1"]["lines"][0]["deliveries"][0]["from"] == "WH-N"
+    assert [t["from"] for t in wide["transfers"]] == ["WH-7"]
+
+
+def test_stock_saving_goes_first_when_stock_covers_little_of_the_demand():
+    short = snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 3}],
+        supply_offers=[offer()],
+        orders=[order("SO-1", 10), order("SO-2", 10)],
+    )
+    covered = {**short, "stock": [{"sku": "NB-14", "location": "WH-N", "on_hand": 30}]}
+    assert stock_cover(parse_snapshot(short)) == 3 / 20
+    assert passes(parse_snapshot(short))[0] == "stock-saving"
+    assert stock_cover(parse_snapshot(covered)) == 1.0
+    assert passes(parse_snapshot(covered))[0] == "cost-aware greedy"
