@@ -175,6 +175,7 @@ class Sourcer:
                 options.append(
                     ("transfer", lambda lane=lane: self._transfer(lane, sku, qty, want, late_rate, depth))
                 )
+            options.append(("transfer", lambda: self._gather(sku, qty, loc, want)))
         for route in self.snap.routes_at(sku, loc):
             options.append(
                 ("production", lambda route=route: self._produce(route, qty, want, late_rate, depth))
@@ -277,6 +278,25 @@ class Sourcer:
         if not self.ship(lane, sku, qty, source.ready, self._record_transfer):
             return None
         return f"transfer from {lane.origin} by {lane.mode} ({lane.transit / 3600:g} h); {source.note}"
+
+    def _gather(self, sku: str, qty: float, loc: str, want: int) -> str | None:
+        """Transfers of the stock of several locations, nearest first, when no one location has enough."""
+        remaining, origins = qty, []
+        for lane in self.lanes_into.get(loc, []):
+            line = self.ledger.lines.get((sku, lane.origin))
+            if line is None or lane.origin == loc:
+                continue
+            depart = max(self.snap.plan_start, want - lane.transit)
+            take = min(remaining, line.takeable(depart))
+            if take <= QTY_TOL:
+                continue
+            if not self.ship(lane, sku, take, depart, self._record_transfer):
+                return None
+            origins.append(lane.origin)
+            remaining -= take
+            if remaining <= QTY_TOL:
+                return f"transfers from {', '.join(dict.fromkeys(origins))}"
+        return None
 
     def _record_transfer(self, lane: Lane, sku: str, qty: float, depart: int) -> None:
         self.ledger.record(Transfer(lane.origin, lane.to, lane.mode, sku, qty, depart, depart + lane.transit))

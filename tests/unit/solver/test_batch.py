@@ -90,7 +90,7 @@ def test_production_for_the_same_day_shares_one_setup(verify):
 def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_one(verify):
     snap = snapshot(
         stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
-        supply_offers=[offer(lead=120)],
+        supply_offers=[offer(lead_time_hours=120)],
         orders=[
             order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
             order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
@@ -108,7 +108,7 @@ def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_o
 def test_stock_is_not_saved_when_it_covers_every_open_order(verify):
     snap = snapshot(
         stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 20}],
-        supply_offers=[offer(lead=120)],
+        supply_offers=[offer(lead_time_hours=120)],
         orders=[
             order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
             order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
@@ -120,13 +120,14 @@ def test_stock_is_not_saved_when_it_covers_every_open_order(verify):
 
 
 def test_an_order_the_first_search_misses_is_found_by_the_wider_one(verify):
-    """Transfers are first tried from the six nearest locations holding the sku; the seventh has enough."""
+    """Transfers are first tried from the six nearest locations that buy the sku: their suppliers are too
+    slow; only the seventh's can deliver within the horizon."""
     warehouses = [f"WH-{i}" for i in range(1, 8)]
     snap = snapshot(
         locations=[{"code": "WH-N", "kind": "warehouse", "region": "north"}]
         + [{"code": code, "kind": "warehouse", "region": "east"} for code in warehouses],
-        stock=[
-            {"sku": "NB-14", "location": code, "on_hand": 1 if i < 6 else 10}
+        supply_offers=[
+            offer(location=code, lead_time_hours=24 * (40 if i < 6 else 5))
             for i, code in enumerate(warehouses)
         ],
         lanes=[{"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0}]
@@ -140,8 +141,34 @@ def test_an_order_the_first_search_misses_is_found_by_the_wider_one(verify):
     assert by_order(narrow)["SO-1"]["status"] == "unconfirmed"
     wide, _ = planned(snap, Tactics(retry=True), verify)
     assert by_order(wide)["SO-1"]["status"] == "confirmed"
-    assert by_order(wide)["SO-1"]["lines"][0]["deliveries"][0]["from"] == "WH-N"
-    assert [t["from"] for t in wide["transfers"]] == ["WH-7"]
+    assert (
+        [po["location"] for po in wide["procurement"]] == [t["from"] for t in wide["transfers"]] == ["WH-7"]
+    )
+
+
+def test_a_line_no_one_location_can_serve_gathers_stock_from_several(verify):
+    snap = snapshot(
+        locations=[
+            {"code": "WH-N", "kind": "warehouse", "region": "north"},
+            {"code": "WH-E", "kind": "warehouse", "region": "east"},
+            {"code": "WH-S", "kind": "warehouse", "region": "east"},
+        ],
+        stock=[
+            {"sku": "NB-14", "location": "WH-N", "on_hand": 2},
+            {"sku": "NB-14", "location": "WH-E", "on_hand": 4},
+            {"sku": "NB-14", "location": "WH-S", "on_hand": 6},
+        ],
+        lanes=[
+            {"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0},
+            {"from": "WH-E", "to": "WH-N", "mode": "truck", "transit_hours": 10, "unit_cost": 1.0},
+            {"from": "WH-S", "to": "WH-N", "mode": "truck", "transit_hours": 20, "unit_cost": 1.0},
+        ],
+        orders=[order("SO-1", 10)],
+    )
+    plan, _ = planned(snap, Tactics(), verify)
+    assert sorted((t["from"], t["qty"]) for t in plan["transfers"]) == [("WH-E", 4), ("WH-S", 4)]
+    assert by_order(plan)["SO-1"]["promised_at"] == "2026-11-24T02:00:00Z"
+    assert "transfers from WH-E, WH-S" in by_order(plan)["SO-1"]["explanation"]
 
 
 def test_stock_saving_goes_first_when_stock_covers_little_of_the_demand():
