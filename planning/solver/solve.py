@@ -1,11 +1,13 @@
 """The planner's entry points: a valid plan first, then better ones while time remains; the cheapest wins.
 
-Candidates, each a pass over the orders by priority against one ledger: the order-by-order baseline, a
-cost-aware greedy, and a stock-saving pass (stock is left to the open orders near it when they want more
-than is left, and far-off orders are replenished instead). Which pass comes first depends on how much of
-the demand stock and receipts cover: when it is short, stock-saving is first (measured: 8% below the
-baseline on medium-tight, where the baseline is best on the normal scenarios). Where the network is small
-enough to model whole, the daily batch model is solved with HiGHS and timed exactly.
+Candidates are passes over the orders by priority against one exact-time ledger, with different tactics
+(`promise.Tactics`): the order-by-order baseline; a cost-aware greedy; and a stock-saving pass (stock is left
+to the open orders near it when they want more than is left, and far-off orders are replenished instead).
+The two batch passes also place purchases and production of the same day as one lot (one order cost, one
+setup) and search wider for an order they could not promise. The pass likeliest to win goes first, by how
+much of the demand stock and receipts cover: stock-saving when little (the tight scenarios), the greedy
+otherwise (measured with benchmarks/plan_bench.py). Where the network is small enough to model whole, the
+daily batch model is solved with HiGHS and timed exactly.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def stock_cover(snap: Snapshot) -> float:
 def passes(snap: Snapshot) -> list[str]:
     """The passes in the order to try them: the one likeliest to be cheapest first."""
     if stock_cover(snap) < SHORT_COVER:
-        return ["stock-saving", "baseline", "cost-aware greedy"]
+        return ["stock-saving", "cost-aware greedy", "baseline"]
     return ["cost-aware greedy", "baseline", "stock-saving"]
 
 
