@@ -65,6 +65,7 @@ class Promiser:
         self.sourcer.lots = ledger.lots = tactics.lots
         self.cost_aware = tactics.cost_aware
         self.trials_per_line = TRIALS_PER_LINE
+        self.delivery_lanes: int | None = MAX_DELIVERY_LANES  # tried when none has the goods on time
         self.retry = tactics.retry
         if tactics.save_stock:
             self.sourcer.open_demand = OpenDemand(snapshot)
@@ -85,13 +86,18 @@ class Promiser:
         return outcome
 
     def _search_wider(self, order: Order) -> OrderOutcome:
-        """Try again with RETRY_WIDER times the alternatives per line and every transfer source."""
-        trials, sources = self.trials_per_line, self.sourcer.transfer_sources
-        self.trials_per_line, self.sourcer.transfer_sources = trials * RETRY_WIDER, None
+        """Try again with RETRY_WIDER times the alternatives per line, every delivery lane when none has the
+        goods on time, and every transfer source."""
+        trials, lanes, sources = self.trials_per_line, self.delivery_lanes, self.sourcer.transfer_sources
+        self.trials_per_line, self.delivery_lanes, self.sourcer.transfer_sources = (
+            trials * RETRY_WIDER,
+            None,
+            None,
+        )
         try:
             return self._try_promise(order)
         finally:
-            self.trials_per_line, self.sourcer.transfer_sources = trials, sources
+            self.trials_per_line, self.delivery_lanes, self.sourcer.transfer_sources = trials, lanes, sources
 
     def _not_worth_it(self, order: Order, outcome: OrderOutcome, cost_before: float) -> bool:
         policy = self.snap.policy
@@ -150,7 +156,7 @@ class Promiser:
             if self.ledger.line(line.sku, lane.origin).takeable(self._want(order, lane))
             >= remaining - QTY_TOL
         ]
-        candidates = on_time if on_time else lanes[:MAX_DELIVERY_LANES]
+        candidates = on_time if on_time else lanes[: self.delivery_lanes]
         best = None
         for lane in candidates:
             mark, cost = self.ledger.mark(), self.ledger.cost
