@@ -61,6 +61,8 @@ MATERIALS = [
     ("SCREW-K", "screw kit"),
 ]
 BOTH = [("PSU-65", "65 W charger"), ("STAND-M", "monitor stand")]
+# holding cost per unit and day, by kind: finished goods are worth far more than most materials
+HOLDING = {"finished": (0.02, 0.25), "material": (0.001, 0.02), "both": (0.005, 0.05)}
 
 
 def load_inventory_demo(*, user_id: int, seed: int = 7) -> None:
@@ -74,13 +76,15 @@ def load_inventory_demo(*, user_id: int, seed: int = 7) -> None:
         )
     for kind, rows in (("finished", FINISHED), ("material", MATERIALS), ("both", BOTH)):
         for sku, name in rows:
-            cost = Decimal(str(round(rng.uniform(0.01, 0.6), 3)))
+            low, high = HOLDING[kind]
+            cost = Decimal(str(round(low + (high - low) * rng.random(), 3)))
             service.save_item(sku, {"name": name, "kind": kind, "holding_cost_per_day": cost})
     receipts = []
+    # finished goods cover about a third of the demo orders: the rest is made, bought or moved
     for sku, _ in FINISHED + BOTH:
         for code in ("WH-BJ", "WH-SH", "WH-GZ", "WH-CD", "WH-TJ"):
             if rng.random() < 0.55:
-                receipts.append(_receipt(sku, code, rng.randrange(5, 200)))
+                receipts.append(_receipt(sku, code, rng.randrange(5, 200) // 4 + 2))
     for sku, _ in MATERIALS + BOTH:
         for code in ("PL-HF", "PL-WH"):
             if rng.random() < 0.7:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planning.solver.contract import DAY, Lane, Order, OrderLine, Snapshot
+from planning.solver.contract import DAY, HOUR, Lane, Order, OrderLine, Snapshot
 from planning.solver.ledger import QTY_TOL, Ledger
 from planning.solver.supply import RANK, TRIALS_PER_LINE, OpenDemand, Sourcer, Supply, next_day
 
@@ -231,6 +231,10 @@ class Promiser:
     def _deliver_together(self, order: Order, lines: list[LineOutcome]) -> int | None:
         """Ship every line to arrive at one instant, the first the lanes' capacities allow."""
         promised = max([order.requested_at] + [o.reservation[0] + o.lane.transit for o in lines])
+        if promised > order.requested_at and next_hour(promised) <= self.snap.horizon_end:
+            # a late promise is given in whole hours: a rerun moments later, when what ships "now" leaves a
+            # little later, still keeps it
+            promised = next_hour(promised)
         for _ in range(MAX_PROMISE_BUMPS):
             if promised > self.snap.horizon_end:
                 return None
@@ -253,6 +257,11 @@ class Promiser:
             if self.ledger.room(key, promised - lane.transit, lane.capacity_per_day) < qty - QTY_TOL:
                 return lane
         return None
+
+
+def next_hour(t: int) -> int:
+    """`t` rounded up to a whole hour (UTC)."""
+    return -(-t // HOUR) * HOUR
 
 
 def blocker(snap: Snapshot, order: Order, line: OrderLine | None = None) -> str:
