@@ -13,7 +13,16 @@ from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transf
 from planning.solver.model import Solution
 from planning.solver.network import DayGrid
 from planning.solver.plan import Candidate, candidate
-from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, Promiser, Tactics, blocker, explain
+from planning.solver.promise import (
+    Delivery,
+    LineOutcome,
+    OrderOutcome,
+    Promiser,
+    Tactics,
+    blocker,
+    explain,
+    together_at,
+)
 from planning.solver.supply import Supply, next_day
 
 MAX_BUMPS = 90
@@ -180,7 +189,7 @@ class Timer:
         return OrderOutcome(order, promised, tuple(lines), reason, explanation)
 
     def _promise_together(self, order: Order, parts: list) -> int:
-        promised = max([order.requested_at] + [event[0] + lane.transit for _, lane, _, event in parts])
+        promised = together_at(self.snap, order, [event[0] + lane.transit for _, lane, _, event in parts])
         for _ in range(MAX_BUMPS):
             if promised > self.snap.horizon_end:
                 break

@@ -230,11 +230,7 @@ class Promiser:
 
     def _deliver_together(self, order: Order, lines: list[LineOutcome]) -> int | None:
         """Ship every line to arrive at one instant, the first the lanes' capacities allow."""
-        promised = max([order.requested_at] + [o.reservation[0] + o.lane.transit for o in lines])
-        if promised > order.requested_at and next_hour(promised) <= self.snap.horizon_end:
-            # a late promise is given in whole hours: a rerun moments later, when what ships "now" leaves a
-            # little later, still keeps it
-            promised = next_hour(promised)
+        promised = together_at(self.snap, order, [o.reservation[0] + o.lane.transit for o in lines])
         for _ in range(MAX_PROMISE_BUMPS):
             if promised > self.snap.horizon_end:
                 return None
@@ -259,9 +255,14 @@ class Promiser:
         return None
 
 
-def next_hour(t: int) -> int:
-    """`t` rounded up to a whole hour (UTC)."""
-    return -(-t // HOUR) * HOUR
+def together_at(snap: Snapshot, order: Order, arrivals: list[int]) -> int:
+    """The first instant a ship-complete order can arrive whole, before lane capacity: not before it is
+    requested; a late one in whole hours, so that a rerun moments later (what ships "now" leaving a little
+    later) still keeps the promise."""
+    promised = max([order.requested_at, *arrivals])
+    if promised > order.requested_at and -(-promised // HOUR) * HOUR <= snap.horizon_end:
+        promised = -(-promised // HOUR) * HOUR
+    return promised
 
 
 def blocker(snap: Snapshot, order: Order, line: OrderLine | None = None) -> str:

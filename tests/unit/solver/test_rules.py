@@ -165,3 +165,19 @@ def test_every_confirmation_is_explained(verify):
     for confirmation in plan_of(snap, verify)["confirmations"]:
         assert confirmation["reason"] in {"stock", "receipt", "transfer", "production", "procurement"}
         assert confirmation["explanation"]
+
+
+def test_a_late_promise_is_in_whole_hours_and_a_rerun_moments_later_keeps_it(verify):
+    snap = snapshot(
+        plan_start="2026-11-23T00:17:05Z",
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
+        orders=[order("SO-1", requested="2026-11-23T00:00:00Z")],
+    )
+    first = by_order(plan_of(snap, verify))["SO-1"]
+    assert first["promised_at"] == "2026-11-23T07:00:00Z"  # on hand, 6 h truck: 06:17:05, given as 07:00
+    assert first["lines"][0]["deliveries"][0]["arrive_at"] == "2026-11-23T07:00:00Z"
+    rerun = {**snap, "plan_start": "2026-11-23T00:17:12Z"}
+    rerun["orders"] = [order("SO-1", requested="2026-11-23T00:00:00Z", promised=first["promised_at"])]
+    plan = plan_of(rerun, verify)
+    assert by_order(plan)["SO-1"]["promised_at"] == "2026-11-23T07:00:00Z"
+    assert plan["kpis"].get("broken_promises", 0) == 0 and verify(rerun, plan)["kpis"]["broken_promises"] == 0
