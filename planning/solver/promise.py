@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from planning.solver.contract import DAY, HOUR, Lane, Order, OrderLine, Snapshot
@@ -67,15 +68,24 @@ class Promiser:
         self.trials_per_line = TRIALS_PER_LINE
         self.delivery_lanes: int | None = MAX_DELIVERY_LANES  # tried when none has the goods on time
         self.retry = tactics.retry
+        self.exhausted: dict[tuple[str, str], float] = {}  # (sku, region): least quantity not found
+        self.failed_line: OrderLine | None = None
         if tactics.save_stock:
             self.sourcer.open_demand = OpenDemand(snapshot)
 
     def promise(self, order: Order) -> OrderOutcome:
         mark, cost = self.ledger.mark(), self.ledger.cost
-        outcome = self._try_promise(order)
-        if outcome.promised_at is None and self.retry:
+        hopeless = self._hopeless_line(order) if self.retry else None
+        if hopeless is not None:
+            outcome = OrderOutcome(order, None, (), "", blocker(self.snap, order, hopeless))
+        else:
+            outcome = self._try_promise(order)
+        if outcome.promised_at is None and self.retry and hopeless is None:
             self.ledger.rollback(mark)
             outcome = self._search_wider(order)
+            if outcome.promised_at is None and self.failed_line is not None:
+                key = (self.failed_line.sku, order.region)
+                self.exhausted[key] = min(self.exhausted.get(key, math.inf), self.failed_line.qty)
         if outcome.promised_at is not None and self.cost_aware and self._not_worth_it(order, outcome, cost):
             outcome = OrderOutcome(order, None, (), "", "serving it would cost more than leaving it unserved")
         if outcome.promised_at is None:
@@ -84,6 +94,14 @@ class Promiser:
         if self.sourcer.open_demand is not None:
             self.sourcer.open_demand.done(order)
         return outcome
+
+    def _hopeless_line(self, order: Order) -> OrderLine | None:
+        """A line of `order` that the wider search already failed to supply to its region in this pass, in
+        the same or a smaller quantity (what is left only shrinks as orders are promised)."""
+        for line in order.lines:
+            if line.qty >= self.exhausted.get((line.sku, order.region), math.inf) - QTY_TOL:
+                return line
+        return None
 
     def _search_wider(self, order: Order) -> OrderOutcome:
         """Try again with RETRY_WIDER times the alternatives per line, every delivery lane when none has the
@@ -115,10 +133,12 @@ class Promiser:
         )
 
     def _try_promise(self, order: Order) -> OrderOutcome:
+        self.failed_line = None
         lines: list[LineOutcome] = []
         for line in order.lines:
             outcome = self._source_line(order, line, lines)
             if outcome is None:
+                self.failed_line = line
                 return OrderOutcome(order, None, (), "", blocker(self.snap, order, line))
             lines.append(outcome)
         if order.ship_complete:
