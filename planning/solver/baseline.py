@@ -3,7 +3,8 @@
 For each line it takes stock at the nearest location first, then waits for receipts, then transfers,
 production and purchases, whichever arrives first; each order is promised and committed before the next.
 Against a deadline it keeps pace: when the orders left would not be promised in time at the pace so far,
-it tries fewer alternatives per line.
+it tries fewer alternatives per line (and, in the batch passes, no wider search for an order not promised
+at once).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from planning.solver.plan import Candidate, candidate
 from planning.solver.promise import OrderOutcome, Promiser, Tactics
 from planning.solver.supply import TRIALS_PER_LINE
 
-TRIAL_STEPS = (TRIALS_PER_LINE, 6)  # alternatives per line, from unhurried to hurried
+TRIAL_STEPS = (TRIALS_PER_LINE, 12, 4, 1)  # alternatives per line, from unhurried to hurried
+NO_RETRY_STEP = 2  # from this step on, an order not promised at once is not searched for wider
 HURRIED_PACE = 0.65  # seconds per order at the next step, as a share of those at the current one (measured)
 PACE_SAMPLE = 10  # orders promised at one step before its pace is trusted
 PACE_WINDOW = 50  # the pace is that of the latest orders (it slows down as the ledger fills)
@@ -53,6 +55,8 @@ class Pace:
         if HURRIED_PACE * per_order * (self.total - done) > PACE_SLACK * (self.deadline - now):
             self.step += 1
             self.promiser.trials_per_line = TRIAL_STEPS[self.step]
+            if self.step >= NO_RETRY_STEP:
+                self.promiser.retry = False
             self.stamps = [now]
 
 

@@ -163,7 +163,7 @@ class Promiser:
     def _source_line(self, order: Order, line: OrderLine, earlier: list[LineOutcome]) -> LineOutcome | None:
         """Choose the delivery lane and supply for one line and reserve the goods at the lane's origin."""
         lanes = self._delivery_lanes(order)
-        self.sourcer.trials_left = self.trials_per_line
+        self.sourcer.trials_left = self.sourcer.grace = self.trials_per_line
         outcome = LineOutcome(line)
         remaining = line.qty
         if not order.ship_complete:

@@ -89,6 +89,7 @@ class Sourcer:
         self.ledger = ledger
         self.cost_aware = cost_aware
         self.trials_left = TRIALS_PER_LINE
+        self.grace = TRIALS_PER_LINE  # more alternatives allowed past the budget while none has worked
         self.transfer_sources: int | None = MAX_TRANSFER_SOURCES  # None: every lane in
         # lots: purchases and production for the same day share one order at the day's start (one order
         # cost, one setup) instead of one each at the instant wanted
@@ -132,7 +133,7 @@ class Sourcer:
             for reason, replenish in self._replenishments(
                 sku, shortfall, loc, want, late_rate, depth, allow_transfer
             ):
-                if self.trials_left <= 0 and (best is not None or self.trials_left <= -TRIALS_PER_LINE):
+                if self.trials_left <= 0 and (best is not None or self.trials_left <= -self.grace):
                     break
                 self.trials_left -= 1
                 mark, cost = self.ledger.mark(), self.ledger.cost
