@@ -66,6 +66,28 @@ def snapshot(**sections) -> dict:
     return base
 
 
+def plant_snapshot(orders: list[dict], **route) -> dict:
+    """Plant PL-E in region east (line L1, 8 h a day, 100 PART on hand) making NB-14 from one PART a unit on
+    a 24 h route (`route` sets its other fields), with a 12 h truck lane to east."""
+    return snapshot(
+        locations=[{"code": "PL-E", "kind": "plant", "region": "east"}],
+        stock=[{"sku": "PART", "location": "PL-E", "on_hand": 100}],
+        resources=[{"code": "L1", "location": "PL-E", "hours_per_day": 8}],
+        routes=[
+            {
+                "sku": "NB-14",
+                "resource": "L1",
+                "lead_time_hours": 24,
+                "unit_cost": 1,
+                "components": [{"sku": "PART", "qty_per": 1}],
+                **route,
+            }
+        ],
+        lanes=[{"from": "PL-E", "to": "east", "mode": "truck", "transit_hours": 12, "unit_cost": 1}],
+        orders=orders,
+    )
+
+
 def order(
     order_id: str,
     qty: float = 10,

@@ -8,7 +8,7 @@ from planning.solver.contract import parse_snapshot
 from planning.solver.plan import to_plan
 from planning.solver.promise import Tactics
 from planning.solver.solve import passes, stock_cover
-from tests.unit.solver.conftest import by_order, order, snapshot
+from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
 
 REPORT = {"status": "heuristic", "objective": 0.0, "bound": None, "seconds": 0.0}
 
@@ -56,28 +56,11 @@ def test_purchases_for_the_same_day_are_one_lot_with_one_order_cost(verify):
 
 
 def test_production_for_the_same_day_shares_one_setup(verify):
-    snap = snapshot(
-        locations=[{"code": "PL-E", "kind": "plant", "region": "east"}],
-        stock=[{"sku": "PART", "location": "PL-E", "on_hand": 100}],
-        resources=[{"code": "L1", "location": "PL-E", "hours_per_day": 8}],
-        routes=[
-            {
-                "sku": "NB-14",
-                "resource": "L1",
-                "hours_per_unit": 0.5,
-                "lead_time_hours": 24,
-                "unit_cost": 1,
-                "setup_hours": 3,
-                "setup_cost": 300,
-                "components": [{"sku": "PART", "qty_per": 1}],
-            }
-        ],
-        lanes=[{"from": "PL-E", "to": "east", "mode": "truck", "transit_hours": 12, "unit_cost": 1}],
-        orders=[
-            order("SO-1", 5, region="east", requested="2026-11-25T12:00:00Z"),
-            order("SO-2", 5, region="east", requested="2026-11-25T18:00:00Z"),
-        ],
-    )
+    orders = [
+        order("SO-1", 5, region="east", requested="2026-11-25T12:00:00Z"),
+        order("SO-2", 5, region="east", requested="2026-11-25T18:00:00Z"),
+    ]
+    snap = plant_snapshot(orders, hours_per_unit=0.5, setup_hours=3, setup_cost=300)
     single, _ = planned(snap, Tactics(), verify)
     lots, report = planned(snap, Tactics(lots=True), verify)
     # one by one, the second order's setup does not fit beside the first's on that day: it is a day late
@@ -87,15 +70,20 @@ def test_production_for_the_same_day_shares_one_setup(verify):
     assert report["kpis"]["on_time"] == 2
 
 
-def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_one(verify):
-    snap = snapshot(
-        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 10}],
+def near_and_far(on_hand: float) -> dict:
+    """10 wanted in half a day (priority 3) and 10 in 17 days (priority 1); a 5-day purchase."""
+    return snapshot(
+        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": on_hand}],
         supply_offers=[offer(lead_time_hours=120)],
         orders=[
             order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
             order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
         ],
     )
+
+
+def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_one(verify):
+    snap = near_and_far(on_hand=10)
     one_by_one, _ = planned(snap, Tactics(), verify)
     assert by_order(one_by_one)["SO-LATER"]["reason"] == "stock"  # the first served takes the stock
     plan, _ = planned(snap, Tactics(save_stock=True), verify)
@@ -106,14 +94,7 @@ def test_stock_is_left_to_the_nearer_order_when_a_purchase_can_serve_the_later_o
 
 
 def test_stock_is_not_saved_when_it_covers_every_open_order(verify):
-    snap = snapshot(
-        stock=[{"sku": "NB-14", "location": "WH-N", "on_hand": 20}],
-        supply_offers=[offer(lead_time_hours=120)],
-        orders=[
-            order("SO-SOON", 10, priority=3, requested="2026-11-23T12:00:00Z"),
-            order("SO-LATER", 10, priority=1, requested="2026-12-10T00:00:00Z"),
-        ],
-    )
+    snap = near_and_far(on_hand=20)
     plan, _ = planned(snap, Tactics(save_stock=True), verify)
     assert plan["procurement"] == []
     assert {c["reason"] for c in plan["confirmations"]} == {"stock"}

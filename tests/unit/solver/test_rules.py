@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from planning.solver import solve
 from planning.solver.contract import parse_time
-from tests.unit.solver.conftest import by_order, order, snapshot
+from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
 
 START = parse_time("2026-11-23T00:00:00Z")
 HOUR = 3600
@@ -53,22 +53,8 @@ def test_supplier_capacity_per_day_splits_receipts(verify):
 
 
 def test_production_hours_per_day_are_respected(verify):
-    snap = snapshot(
-        locations=[{"code": "PL-E", "kind": "plant", "region": "east"}],
-        stock=[{"sku": "PART", "location": "PL-E", "on_hand": 100}],
-        resources=[{"code": "L1", "location": "PL-E", "hours_per_day": 8}],
-        routes=[
-            {
-                "sku": "NB-14",
-                "resource": "L1",
-                "hours_per_unit": 0.8,
-                "lead_time_hours": 24,
-                "unit_cost": 1,
-                "components": [{"sku": "PART", "qty_per": 1}],
-            }
-        ],
-        lanes=[{"from": "PL-E", "to": "east", "mode": "truck", "transit_hours": 12, "unit_cost": 1}],
-        orders=[order("SO-1", 10, region="east", priority=1), order("SO-2", 10, region="east")],
+    snap = plant_snapshot(
+        [order("SO-1", 10, region="east", priority=1), order("SO-2", 10, region="east")], hours_per_unit=0.8
     )
     plan = plan_of(snap, verify)
     hours = defaultdict(float)
