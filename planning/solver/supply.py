@@ -2,7 +2,10 @@
 
 `Sourcer.acquire` finds the earliest (or cheapest, when cost-aware) way to have a quantity takeable at a
 location, commits it to the ledger and returns when and why. Alternatives are tried against the ledger
-and rolled back.
+and rolled back; the chosen one is replayed from the journal. Transfers come from one location (which may
+make, buy or hold the goods) or are gathered from the stock of several. With `open_demand` set, stock
+wanted by the orders still open at a location is left to them when a replenishment can serve a far-off
+need; with `lots`, purchases and production of one day share one order and one setup.
 """
 
 from __future__ import annotations
@@ -81,8 +84,9 @@ def day_start(t: int) -> int:
 class Sourcer:
     """Acquires supply against a ledger; `late_rate` (cost per second late) makes the choice cost-aware.
 
-    `trials_left` bounds how many alternatives are tried (the caller resets it per order line), so that a line
-    with a deep supply network cannot take unbounded time."""
+    `trials_left` bounds how many alternatives are tried (the caller resets it per order line, with as
+    much `grace` for a line nothing has worked for yet), so that a line with a deep supply network cannot
+    take unbounded time."""
 
     def __init__(self, snapshot: Snapshot, ledger: Ledger, cost_aware: bool) -> None:
         self.snap = snapshot
