@@ -1,6 +1,7 @@
 """`flask schedules run`: the one scheduler process (APScheduler 3, never inside web workers)."""
 
 import logging
+import signal
 from datetime import UTC, datetime
 
 import click
@@ -28,6 +29,7 @@ def run_scheduler(plan_at_start, metrics_port):
     """Plan every cycle (SCM_PLANNING_INTERVAL_MINUTES, default 120) and execute queued runs."""
     app = current_app._get_current_object()
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    _stop_on_signals()
     if metrics_port:
         metrics.serve(metrics_port)
     interval = app.config["PLANNING_INTERVAL_MINUTES"]
@@ -36,10 +38,14 @@ def run_scheduler(plan_at_start, metrics_port):
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": max(1, period // 2)},
     )
+    # catch-up runs as the job's first turn, not in this thread: the main thread only ever waits in the
+    # scheduler's loop, where a signal stops it cleanly
+    first = {"next_run_time": datetime.now(UTC)} if plan_at_start else {}
     scheduler.add_job(
         _in_context(app, service.plan_current_cycle),
         IntervalTrigger(seconds=period, start_date=EPOCH, timezone=UTC),
         id="plan-cycle",
+        **first,
     )
     scheduler.add_job(
         _in_context(app, service.execute_queued_runs),
@@ -51,13 +57,22 @@ def run_scheduler(plan_at_start, metrics_port):
         IntervalTrigger(seconds=app.config["WEBHOOK_POLL_SECONDS"], timezone=UTC),
         id="webhooks",
     )
-    if plan_at_start:
-        _in_context(app, service.plan_current_cycle)()
     click.echo(f"scheduler: planning every {interval} min (aligned to 00:00 UTC); Ctrl-C stops")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         scheduler.shutdown(wait=False)
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def _stop_on_signals() -> None:
+    """Stop cleanly on SIGTERM (systemd, Kubernetes) and on SIGINT, even when started with SIGINT ignored
+    (a background job of a non-interactive shell inherits that)."""
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _in_context(app, job):
