@@ -43,6 +43,17 @@ def _wait_for(app, predicate, timeout=30.0):
     raise AssertionError("timed out waiting")
 
 
+def _request_once_the_lock_is_released():
+    """A new run, once PostgreSQL has noticed the killed process and released its lock (a moment later)."""
+    try:
+        run = service.request_run(trigger="cli")
+    except service.RunInProgress:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return run.id
+
+
 def _solving_run_id():
     run = db.session.scalars(select(PlanningRun).where(PlanningRun.status == "running")).first()
     return run.id if run and (run.progress or {}).get("phase") == "solving" else None
@@ -56,10 +67,9 @@ def test_a_killed_run_releases_the_lock_and_leaves_nothing_half_written(app, com
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
     with app.app_context():
-        run = service.request_run(trigger="cli")
-        db.session.commit()
+        run_id = _wait_for(app, _request_once_the_lock_is_released)
         done = service.execute_run(
-            run.id, build_snapshot=fakes.empty_snapshot, solve=fakes.plan_with_one_purchase
+            run_id, build_snapshot=fakes.empty_snapshot, solve=fakes.plan_with_one_purchase
         )
         assert done.status == "succeeded"
         dead = db.session.get(PlanningRun, killed)
