@@ -121,7 +121,9 @@ class Ledger:
     transfers: list[Transfer] = field(default_factory=list)
     cost: float = 0.0
     journal: list[tuple] = field(default_factory=list)
-    lots: bool = False  # purchases and production orders with the same key are one order (see `merged`)
+    # lots: purchases and production of one offer or route on the same day are one order at the day's start
+    # (one order cost, one setup; see `Sourcer` and `merged`)
+    lots: bool = False
 
     @classmethod
     def opening(cls, snapshot: Snapshot) -> Ledger:

@@ -63,7 +63,7 @@ class Promiser:
         self.snap = snapshot
         self.ledger = ledger
         self.sourcer = Sourcer(snapshot, ledger, tactics.cost_aware)
-        self.sourcer.lots = ledger.lots = tactics.lots
+        ledger.lots = tactics.lots
         self.cost_aware = tactics.cost_aware
         self.trials_per_line = TRIALS_PER_LINE
         self.delivery_lanes: int | None = MAX_DELIVERY_LANES  # tried when none has the goods on time

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from planning.solver.contract import DAY, Lane, Offer, Order, Route, Snapshot, day_of
-from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transfer
+from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, StockLine, Transfer
 
 MAX_DEPTH = 5
 MAX_TRANSFER_SOURCES = 6
@@ -95,9 +95,6 @@ class Sourcer:
         self.trials_left = TRIALS_PER_LINE
         self.grace = TRIALS_PER_LINE  # more alternatives allowed past the budget while none has worked
         self.transfer_sources: int | None = MAX_TRANSFER_SOURCES  # None: every lane in
-        # lots: purchases and production for the same day share one order at the day's start (one order
-        # cost, one setup) instead of one each at the instant wanted
-        self.lots = False
         self.open_demand: OpenDemand | None = None  # set: stock is saved for nearer demand when scarce
         self.lanes_into = {}
         for lane in snapshot.lanes:
@@ -121,7 +118,7 @@ class Sourcer:
         line = self.ledger.line(sku, loc)
         waited = line.earliest_take(qty, want)
         on_hand = waited == want
-        if on_hand and not self._scarce(sku, loc, want):
+        if on_hand and not self._scarce(line, sku, loc, want):
             return Supply(want, "stock", f"{_q(qty)} {sku} on hand at {loc}")
         best: tuple | None = None
         free_before = line.takeable(want) if on_hand else 0.0
@@ -158,12 +155,12 @@ class Sourcer:
         ready = line.earliest_take(qty, want)
         return None if ready is None else Supply(ready, reason, note)
 
-    def _scarce(self, sku: str, loc: str, want: int) -> bool:
+    def _scarce(self, line: StockLine, sku: str, loc: str, want: int) -> bool:
         """Whether the stock at `loc` should be saved for the orders still open there: they want more than
         will be left, and `want` is far enough ahead for a replenishment to arrive instead."""
         if self.open_demand is None or want < self.snap.plan_start + SAVE_STOCK_AHEAD:
             return False
-        left = self.ledger.line(sku, loc).takeable(self.snap.horizon_end)
+        left = line.takeable(self.snap.horizon_end)
         return self.open_demand.at(sku, loc) > left + QTY_TOL
 
     def _score(self, ready: int, want: int, cost: float, late_rate: float, reason: str) -> tuple:
@@ -207,13 +204,13 @@ class Sourcer:
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
         """Purchase orders for `offer` received from max(want, plan_start + lead), split by daily capacity."""
-        t = max(day_start(want) if self.lots else want, self.snap.plan_start + offer.lead)
+        t = max(day_start(want) if self.ledger.lots else want, self.snap.plan_start + offer.lead)
         key = ("offer", offer.supplier, offer.sku, offer.location)
         remaining = qty
         while remaining > QTY_TOL:
             if t > self.snap.horizon_end:
                 return None
-            topping_up = self.lots and self.ledger.used.get(("lot", *key, t), 0.0) > 0
+            topping_up = self.ledger.lots and self.ledger.used.get(("lot", *key, t), 0.0) > 0
             minimum = 0.0 if topping_up else offer.min_qty
             room = round_down(self.ledger.room(key, t, offer.capacity_per_day), offer.multiple)
             take = min(round_up(max(remaining, minimum), offer.multiple), room)
@@ -229,12 +226,13 @@ class Sourcer:
         )
         self.ledger.move(offer.sku, offer.location, receive_at, qty)
         self.ledger.load(key, receive_at, qty)
-        first = not self.lots or self.ledger.tally(("lot", *key, receive_at)) == 0
+        first = not self.ledger.lots or self.ledger.tally(("lot", *key, receive_at)) == 0
         self.ledger.spend(qty * offer.unit_cost + (offer.order_cost if first else 0.0))
 
     def _produce(self, route: Route, qty: float, want: int, late_rate: float, depth: int) -> str | None:
         """Production orders on `route` from its components, split over days by the resource's hours."""
-        start = max(self.snap.plan_start, day_start(want - route.lead) if self.lots else want - route.lead)
+        wanted = want - route.lead
+        start = max(self.snap.plan_start, day_start(wanted) if self.ledger.lots else wanted)
         for comp in route.components:
             got = self.acquire(comp.sku, qty * comp.qty_per, route.location, start, late_rate, depth + 1)
             if got is None:
@@ -262,7 +260,7 @@ class Sourcer:
             self.ledger.move(comp.sku, route.location, start, -qty * comp.qty_per)
         self.ledger.move(route.sku, route.location, start + route.lead, qty)
         first = not self._lot_open(route, start)
-        if self.lots:
+        if self.ledger.lots:
             self.ledger.tally(("lot", route.resource, route.sku, start))
         setup_hours, setup_cost = (route.setup_hours, route.setup_cost) if first else (0.0, 0.0)
         self.ledger.load(key, start, qty * route.hours_per_unit + setup_hours)
@@ -270,7 +268,7 @@ class Sourcer:
 
     def _lot_open(self, route: Route, start: int) -> bool:
         """Whether a production order of `route` starting at `start` exists that this one can join."""
-        return self.lots and self.ledger.used.get(("lot", route.resource, route.sku, start), 0.0) > 0
+        return self.ledger.lots and self.ledger.used.get(("lot", route.resource, route.sku, start), 0.0) > 0
 
     def _transfer(
         self, lane: Lane, sku: str, qty: float, want: int, late_rate: float, depth: int
@@ -289,7 +287,7 @@ class Sourcer:
         remaining, origins = qty, []
         for lane in self.lanes_into.get(loc, []):
             line = self.ledger.lines.get((sku, lane.origin))
-            if line is None or lane.origin == loc:
+            if line is None:
                 continue
             depart = max(self.snap.plan_start, want - lane.transit)
             take = min(remaining, line.takeable(depart))
