@@ -9,7 +9,7 @@ Quantities and costs are JSON numbers (integers when whole), times ISO 8601 UTC 
 second.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -159,12 +159,12 @@ def snapshot_orders() -> list[dict]:
     return [row for row in rows if row is not None]
 
 
-def _other_domains(*, at: datetime) -> dict:
+def _other_domains(*, at: datetime, until: datetime) -> dict:
     """Purchasing and production sections: suppliers, offers, resources, routes and their receipts."""
     return {
         "suppliers": procurement_service.snapshot_suppliers(),
         "supply_offers": procurement_service.snapshot_offers(at=at),
-        "resources": production_service.snapshot_resources(at=at),
+        "resources": production_service.snapshot_resources(at=at, until=until),
         "routes": production_service.snapshot_routes(),
         "receipts": [
             *procurement_service.snapshot_receipts(at=at),
@@ -177,7 +177,7 @@ def build_snapshot(*, at: datetime) -> dict:
     """The planner's input at instant `at` (the plan's start), as the contract `supply-plan/1` defines it."""
     at = at.astimezone(UTC).replace(microsecond=0)
     config = current_app.config
-    others = _other_domains(at=at)
+    others = _other_domains(at=at, until=at + timedelta(days=horizon_days(config)))
     receipts = snapshot_transfer_receipts() + others["receipts"]
     return {
         "contract": CONTRACT,

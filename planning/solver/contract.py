@@ -30,6 +30,16 @@ def day_of(seconds: int) -> int:
     return seconds // DAY
 
 
+def parse_date(text: str) -> int:
+    """`2026-12-25` -> its UTC day number (days since the epoch)."""
+    return parse_time(f"{text}T00:00:00+00:00") // DAY
+
+
+def format_date(day: int) -> str:
+    """A UTC day number -> `2026-12-25`."""
+    return format_time(day * DAY)[:10]
+
+
 @dataclass(frozen=True)
 class Policy:
     weights: dict[str, float]
@@ -68,6 +78,40 @@ class Route:
     setup_hours: float
     setup_cost: float
     components: tuple[Component, ...]
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A production line: `hours_per_day` of work on each UTC day, unless its calendar gives that day other
+    hours (`calendar`: UTC day number -> hours; 0 = closed)."""
+
+    code: str
+    location: str
+    hours_per_day: float
+    calendar: dict[int, float]
+
+    def hours_on(self, day: int) -> float:
+        return self.calendar.get(day, self.hours_per_day)
+
+    def note_for(self, day: int) -> str:
+        """What the calendar says of `day` in words ('' when it is a usual day)."""
+        if day not in self.calendar or self.calendar[day] == self.hours_per_day:
+            return ""
+        hours = self.calendar[day]
+        if hours <= 0:
+            return f"{self.code} closed on {format_date(day)}"
+        kind = "extra shift" if hours > self.hours_per_day else "short day"
+        return f"{kind} on {format_date(day)} ({hours:g} h)"
+
+    def production_note(self, days: list[int], wanted_day: int, lead: int) -> str:
+        """`production on L1 on 2026-11-24, 24 h (L1 closed on 2026-11-23; extra shift on 2026-11-24 (16 h))`:
+        the days production starts, and what the calendar says of them and of the days up to `wanted_day`."""
+        first, last = min(days), max(days)
+        span = range(min(first, wanted_day), max(last, wanted_day) + 1)
+        notes = [note for day in span if (note := self.note_for(day))]
+        dates = format_date(first) if first == last else f"{format_date(first)} to {format_date(last)}"
+        text = f"production on {self.code} on {dates}, {lead / HOUR:g} h"
+        return text + (f" ({'; '.join(notes)})" if notes else "")
 
 
 @dataclass(frozen=True)
@@ -119,7 +163,7 @@ class Snapshot:
     stock: dict[tuple[str, str], float]
     receipts: tuple[Receipt, ...]
     offers: tuple[Offer, ...]
-    resources: dict[str, tuple[str, float]]
+    resources: dict[str, Resource]
     routes: tuple[Route, ...]
     lanes: tuple[Lane, ...]
     orders: tuple[Order, ...]
@@ -157,12 +201,17 @@ def _offer(row: dict) -> Offer:
     )
 
 
-def _route(row: dict, resources: dict[str, tuple[str, float]]) -> Route:
+def _resource(row: dict) -> Resource:
+    calendar = {parse_date(entry["date"]): float(entry["hours"]) for entry in row.get("calendar") or []}
+    return Resource(row["code"], row["location"], float(row["hours_per_day"]), calendar)
+
+
+def _route(row: dict, resources: dict[str, Resource]) -> Route:
     components = tuple(Component(c["sku"], float(c["qty_per"])) for c in row.get("components") or [])
     return Route(
         row["sku"],
         row["resource"],
-        resources[row["resource"]][0],
+        resources[row["resource"]].location,
         float(row["hours_per_unit"]),
         hours(row["lead_time_hours"]),
         float(row["unit_cost"]),
@@ -209,7 +258,7 @@ def parse_snapshot(raw: dict) -> Snapshot:
             receipts.append(
                 Receipt(row["ref"], row["sku"], row["location"], float(row["qty"]), max(arrive, start))
             )
-    resources = {r["code"]: (r["location"], float(r["hours_per_day"])) for r in raw.get("resources") or []}
+    resources = {r["code"]: _resource(r) for r in raw.get("resources") or []}
     lanes = tuple(
         Lane(
             r["from"],

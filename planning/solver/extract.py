@@ -8,7 +8,7 @@ cannot be timed within the horizon and the capacities, there is no candidate (No
 
 from __future__ import annotations
 
-from planning.solver.contract import Lane, Order, Snapshot
+from planning.solver.contract import Lane, Order, Snapshot, day_of
 from planning.solver.ledger import QTY_TOL, Ledger, Production, Purchase, Transfer
 from planning.solver.model import Solution
 from planning.solver.network import DayGrid
@@ -101,15 +101,15 @@ class Timer:
         t = self.grid.start_of(d)
         for comp in route.components:
             t = max(t, self._take_time(comp.sku, route.location, qty * comp.qty_per, t))
-        hours = self.snap.resources[route.resource][1]
+        resource = self.snap.resources[route.resource]
         load = qty * route.hours_per_unit + route.setup_hours
         for _ in range(MAX_BUMPS):
-            if self.ledger.room(("resource", route.resource), t, hours) >= load - 1e-6:
+            if self.ledger.room(("resource", route.resource), t, resource.hours_on(day_of(t))) >= load - 1e-6:
                 break
             t = next_day(t)
         if (
             t + route.lead > self.snap.horizon_end
-            or self.ledger.room(("resource", route.resource), t, hours) < load - 1e-6
+            or self.ledger.room(("resource", route.resource), t, resource.hours_on(day_of(t))) < load - 1e-6
         ):
             raise TimingFailed(f"{route.resource} full from day {d}")
         self.ledger.record(Production(route.resource, route.sku, qty, t, t + route.lead))
@@ -120,7 +120,7 @@ class Timer:
         self.ledger.spend(qty * route.unit_cost + route.setup_cost)
         self.inflow_note[(route.sku, route.location, t + route.lead)] = (
             "production",
-            f"made on {route.resource}: {route.lead / 3600:g} h",
+            resource.production_note([day_of(t)], d, route.lead),
         )
 
     def _transfer(self, k: int, sku: str, d: int, qty: float) -> None:

@@ -145,14 +145,15 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
     """make[i, d]: quantity started on day d (components out that day, output in when it can have ended);
     setup[i, d] when a production order starts that day (setup hours and cost)."""
     s, grid, snap = model.solver, model.grid, model.snap
-    hours = snap.resources[route.resource][1] - route.setup_hours
-    cap = bound if route.hours_per_unit <= 0 else min(bound, hours / route.hours_per_unit)
-    if cap <= 0:
-        return
+    resource = snap.resources[route.resource]
     for d in grid.days:
         start = grid.start_of(d)
         if start + route.lead > snap.horizon_end:
             break
+        hours = resource.hours_on(d) - route.setup_hours
+        cap = bound if route.hours_per_unit <= 0 else min(bound, hours / route.hours_per_unit)
+        if cap <= 0 or hours < 0:
+            continue
         qty = s.add_variable(lb=0, ub=cap)
         model.make[(i, d)] = qty
         if route.setup_hours > 0 or route.setup_cost > 0:
@@ -301,8 +302,8 @@ def add_capacities(model: Model) -> None:
         hours.setdefault((route.resource, d), []).append((qty, route.hours_per_unit))
         if (i, d) in model.setup:
             hours[(route.resource, d)].append((model.setup[(i, d)], route.setup_hours))
-    for (resource, _), terms in hours.items():
-        row = s.add_linear_constraint(lb=-INF, ub=snap.resources[resource][1])
+    for (resource, d), terms in hours.items():
+        row = s.add_linear_constraint(lb=-INF, ub=snap.resources[resource].hours_on(d))
         for var, coef in terms:
             row.set_coefficient(var, row.get_coefficient(var) + coef)
     departing: dict[tuple[int, int], list] = {}

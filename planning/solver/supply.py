@@ -182,6 +182,9 @@ class Sourcer:
             options.append(
                 ("production", lambda route=route: self._produce(route, qty, want, late_rate, depth))
             )
+            if self._ahead_may_help(route, qty, want):
+                ahead = lambda route=route: self._produce(route, qty, want, late_rate, depth, ahead=True)  # noqa: E731
+                options.append(("production", ahead))
         for offer in self.snap.offers_at(sku, loc):
             options.append(("procurement", lambda offer=offer: self._purchase(offer, qty, want)))
         return options
@@ -229,30 +232,76 @@ class Sourcer:
         first = not self.ledger.lots or self.ledger.tally(("lot", *key, receive_at)) == 0
         self.ledger.spend(qty * offer.unit_cost + (offer.order_cost if first else 0.0))
 
-    def _produce(self, route: Route, qty: float, want: int, late_rate: float, depth: int) -> str | None:
-        """Production orders on `route` from its components, split over days by the resource's hours."""
+    def _produce(
+        self, route: Route, qty: float, want: int, late_rate: float, depth: int, ahead: bool = False
+    ) -> str | None:
+        """Production orders on `route` from its components, split over days by the resource's hours on each
+        day (its calendar): from the latest start that is on time onwards, or, `ahead`, on the days before it
+        (built ahead and held, when those days have room and the components are there in time)."""
         wanted = want - route.lead
-        start = max(self.snap.plan_start, day_start(wanted) if self.ledger.lots else wanted)
+        latest = max(self.snap.plan_start, day_start(wanted) if self.ledger.lots else wanted)
+        start = latest
+        if ahead:
+            tentative = self._slots(route, qty, self._days_back(latest))
+            if tentative is None:
+                return None
+            start = min(t for t, _ in tentative)
         for comp in route.components:
             got = self.acquire(comp.sku, qty * comp.qty_per, route.location, start, late_rate, depth + 1)
-            if got is None:
+            if got is None or (ahead and got.ready > start):
                 return None
             start = max(start, got.ready)
-        hours_per_day = self.snap.resources[route.resource][1]
+        # (the components may have used the same resource: the days are split again after them)
+        starts = self._days_back(latest) if ahead else self._days_forward(route, start)
+        chunks = self._slots(route, qty, starts)
+        if chunks is None or min(t for t, _ in chunks) < start:
+            return None
         key = ("resource", route.resource)
-        remaining, t = qty, start
-        while remaining > QTY_TOL:
-            if t + route.lead > self.snap.horizon_end:
-                return None
+        for t, take in chunks:
+            self._place_production(route, take, t, key)
+        resource = self.snap.resources[route.resource]
+        wanted_day = day_of(max(wanted, self.snap.plan_start))
+        return resource.production_note([day_of(t) for t, _ in chunks], wanted_day, route.lead)
+
+    def _slots(self, route: Route, qty: float, starts) -> list[tuple[int, float]] | None:
+        """`qty` split over production starts (one a day, in the order given) by the hours left on the
+        resource that day; None if they cannot take it all."""
+        resource = self.snap.resources[route.resource]
+        key = ("resource", route.resource)
+        chunks, remaining = [], qty
+        for t in starts:
+            if remaining <= QTY_TOL:
+                break
             setup = 0.0 if self._lot_open(route, t) else route.setup_hours
-            room = self.ledger.room(key, t, hours_per_day) - setup
+            room = self.ledger.room(key, t, resource.hours_on(day_of(t))) - setup
             fits = remaining if route.hours_per_unit <= 0 else min(remaining, room / route.hours_per_unit)
             if room > QTY_TOL and fits > QTY_TOL and (fits >= remaining - QTY_TOL or fits >= 1):
                 take = fits if fits >= remaining - QTY_TOL else math.floor(fits)
-                self._place_production(route, take, t, key)
+                chunks.append((t, take))
                 remaining -= take
+        return chunks if remaining <= QTY_TOL else None
+
+    def _days_forward(self, route: Route, start: int):
+        """Production starts from `start` on, one a day, while the order can end within the horizon."""
+        t = start
+        while t + route.lead <= self.snap.horizon_end:
+            yield t
             t = next_day(t)
-        return f"made on {route.resource}: {route.lead / 3600:g} h"
+
+    def _days_back(self, start: int):
+        """Production starts at `start`, then at the start of each earlier day down to the plan's start."""
+        yield start
+        for day in range(day_of(start) - 1, day_of(self.snap.plan_start) - 1, -1):
+            yield max(self.snap.plan_start, day * DAY)
+
+    def _ahead_may_help(self, route: Route, qty: float, want: int) -> bool:
+        """Whether building ahead is worth trying: the day production should start cannot take it all."""
+        start = want - route.lead
+        if start <= self.snap.plan_start:
+            return False
+        hours = self.snap.resources[route.resource].hours_on(day_of(start))
+        room = self.ledger.room(("resource", route.resource), start, hours) - route.setup_hours
+        return room < qty * route.hours_per_unit - QTY_TOL
 
     def _place_production(self, route: Route, qty: float, start: int, key: tuple) -> None:
         self.ledger.record(Production(route.resource, route.sku, qty, start, start + route.lead))

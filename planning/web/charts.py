@@ -1,10 +1,11 @@
 """Charts as server-rendered SVG: pure functions from rows to an SVG string (no JavaScript needed)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 COLOURS = {"production": "#3b82c4", "purchase": "#e0912f", "transfer": "#4aa564"}
+SHADES = {"closed": "#d5d8dc", "short": "#eceef0", "extra": "#dff3e4"}
 DAY = timedelta(days=1)
 
 
@@ -17,6 +18,32 @@ class Bar:
     kind: str  # production | purchase | transfer
 
 
+@dataclass(frozen=True)
+class DayShade:
+    """A day of a row that its calendar makes different: `closed`, `short` (fewer hours) or `extra` (more)."""
+
+    row: str
+    day: datetime
+    kind: str
+    label: str
+
+
+def calendar_shades(resources: list[dict]) -> list[DayShade]:
+    """The contract's resource calendars as day shades: closed days, short days and extra shifts."""
+    shades = []
+    for resource in resources:
+        usual = resource["hours_per_day"]
+        for entry in resource.get("calendar") or []:
+            hours = entry["hours"]
+            if hours == usual:
+                continue
+            kind = "closed" if hours <= 0 else "extra" if hours > usual else "short"
+            words = {"closed": "closed", "extra": "extra shift", "short": "short day"}[kind]
+            day = datetime.fromisoformat(entry["date"]).replace(tzinfo=UTC)
+            shades.append(DayShade(resource["code"], day, kind, f"{entry['date']}: {words} ({hours:g} h)"))
+    return shades
+
+
 def _day_ticks(start: datetime, end: datetime, *, max_ticks: int = 15) -> list[datetime]:
     first = start.replace(hour=0, minute=0, second=0, microsecond=0)
     days = max(1, (end - first).days + 1)
@@ -24,8 +51,16 @@ def _day_ticks(start: datetime, end: datetime, *, max_ticks: int = 15) -> list[d
     return [first + DAY * i for i in range(0, days + 1, step) if start <= first + DAY * i <= end]
 
 
-def gantt_svg(bars: list[Bar], *, width: int = 1260, row_height: int = 26, label_width: int = 190) -> str:
-    """A Gantt chart: one row per resource or route, a bar per order from its start to its end."""
+def gantt_svg(
+    bars: list[Bar],
+    *,
+    shades: list[DayShade] = (),
+    width: int = 1260,
+    row_height: int = 26,
+    label_width: int = 190,
+) -> str:
+    """A Gantt chart: one row per resource or route, a bar per order from its start to its end; days that a
+    row's calendar closes, shortens or lengthens are shaded behind its bars."""
     if not bars:
         return '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="40" role="img">' + (
             '<text x="10" y="25" font-size="13">Nothing planned.</text></svg>'
@@ -54,6 +89,15 @@ def gantt_svg(bars: list[Bar], *, width: int = 1260, row_height: int = 26, label
         y = 30 + i * row_height
         parts.append(
             f'<text x="4" y="{y + row_height * 0.65:.1f}" font-size="12" fill="#223">{escape(row)}</text>'
+        )
+    for shade in shades:
+        if shade.row not in rows or shade.day + DAY <= start or shade.day >= end:
+            continue
+        y = 30 + rows.index(shade.row) * row_height
+        left, right = x(max(shade.day, start)), x(min(shade.day + DAY, end))
+        parts.append(
+            f'<rect class="day {shade.kind}" x="{left:.1f}" y="{y}" width="{right - left:.1f}" '
+            f'height="{row_height}" fill="{SHADES[shade.kind]}"><title>{escape(shade.label)}</title></rect>'
         )
     for bar in bars:
         y = 30 + rows.index(bar.row) * row_height + 3

@@ -15,7 +15,7 @@ from planning.runs.costs import cost_split, stock_projection
 from planning.runs.models import PlanningRun
 from planning.runs.publish import plan_document
 from planning.web import web
-from planning.web.charts import Bar, gantt_svg, stock_svg
+from planning.web.charts import Bar, calendar_shades, gantt_svg, stock_svg
 from planning.web.pages import act, read
 from planning.web.tables import COLUMNS, TAB_TABLES, TABS, table_csv, table_rows
 
@@ -86,7 +86,10 @@ def gantt(run_id: int):
         for t in run.transfers
     ]
     charts = {
-        "Production per resource": gantt_svg(sorted(production, key=lambda b: b.row)),
+        "Production per resource": gantt_svg(
+            sorted(production, key=lambda b: b.row),
+            shades=calendar_shades((run.snapshot or {}).get("resources") or []),
+        ),
         "Purchases and transfers": gantt_svg(moves),
     }
     return render_template("gantt.html", **_context(run, "gantt"), charts=charts)

@@ -6,7 +6,7 @@ Starting an order issues its components at the resource's plant in one ledger ba
 simply a route for a component. Every transition locks its order first.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, func, or_, select
@@ -305,16 +305,17 @@ def cancel_production_order(*, number: str) -> ProductionOrder:
 # -- the planning snapshot (contract supply-plan/1) ------------------------------------------------
 
 
-def snapshot_resources(*, at: datetime) -> list[dict]:
-    """Active resources as contract `resources` rows, each with its calendar exceptions from `at`'s
-    day on (`calendar`: `[{date, hours}]`, an addition the contract's readers may ignore)."""
+def snapshot_resources(*, at: datetime, until: datetime | None = None) -> list[dict]:
+    """Active resources as contract `resources` rows, each with its calendar exceptions (`calendar`:
+    `[{date, hours}]`, UTC dates) from the UTC day of `at` to that of `until` (the horizon's end)."""
     stmt = (
         select(Resource)
         .join(Resource.location)
         .where(Resource.active.is_(True), Location.active.is_(True))
         .order_by(Resource.code)
     )
-    since = at.date()
+    since = at.astimezone(UTC).date()
+    last = until.astimezone(UTC).date() if until is not None else date.max
     return [
         {
             "code": r.code,
@@ -323,7 +324,7 @@ def snapshot_resources(*, at: datetime) -> list[dict]:
             "calendar": [
                 {"date": e.day.isoformat(), "hours": as_number(e.hours)}
                 for e in r.exceptions
-                if e.day >= since
+                if since <= e.day <= last
             ],
         }
         for r in db.session.scalars(stmt)

@@ -1,6 +1,6 @@
 """Production services on SQLite and PostgreSQL: orders, calendars and the snapshot's production rows."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -73,6 +73,15 @@ def test_snapshot_resources_are_contract_rows_with_their_coming_calendar(world):
             "calendar": [{"date": "2026-11-23", "hours": 20}],
         }
     ]
+
+
+def test_snapshot_calendars_take_utc_days_from_the_plan_start_to_the_horizon(world):
+    days = [{"day": date(2026, 11, d), "hours": Decimal(0)} for d in (21, 22, 23, 30)]
+    service.replace_calendar(code="L1", days=days)
+    # 02:00 on the 23rd in UTC+8 is still the 22nd in UTC
+    at = datetime(2026, 11, 23, 2, tzinfo=timezone(timedelta(hours=8)))
+    rows = service.snapshot_resources(at=at, until=datetime(2026, 11, 29, 18, tzinfo=UTC))
+    assert rows[0]["calendar"] == [{"date": "2026-11-22", "hours": 0}, {"date": "2026-11-23", "hours": 0}]
 
 
 def test_snapshot_routes_are_contract_rows_with_components(world):
