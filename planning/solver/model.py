@@ -16,6 +16,7 @@ from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Lane, Offer, Order, Route, Snapshot, day_of
 from planning.solver.network import DayGrid, reachable_pairs
+from planning.solver.supply import round_up
 
 INF = math.inf
 
@@ -116,7 +117,8 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
     """buy[i, d]: quantity received on day d; buy_open[i, d] when a purchase order is placed (order cost,
     minimum); a whole number of multiples; at most capacity_per_day."""
     s, grid = model.solver, model.grid
-    cap = bound if offer.capacity_per_day is None else min(bound, offer.capacity_per_day)
+    need = round_up(max(bound, offer.min_qty), offer.multiple)  # a purchase order of at least the minimum
+    cap = need if offer.capacity_per_day is None else min(need, offer.capacity_per_day)
     earliest = model.snap.plan_start + offer.lead
     if cap <= 0 or earliest > model.snap.horizon_end:
         return
