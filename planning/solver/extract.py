@@ -45,24 +45,32 @@ class Timer:
 
     def run(self) -> list[OrderOutcome]:
         by_day: dict[int, list] = {}
+        # in each day: purchases, what starts at the day's start, the rest of supply, then deliveries
         for (i, d), qty in self.sol.buy.items():
             by_day.setdefault(d, []).append((0, 0, self._purchase, (i, d, qty)))
-        for (i, d), qty in self.sol.make.items():
+        for (i, d), qty in self.sol.make_early.items():
             by_day.setdefault(d, []).append((1, 0, self._produce, (i, d, qty)))
+        for (k, sku, d), qty in self.sol.move_early.items():
+            by_day.setdefault(d, []).append((1, 1, self._transfer, (k, sku, d, qty)))
+        for (i, d), qty in self.sol.make.items():
+            by_day.setdefault(d, []).append((2, 0, self._produce, (i, d, qty)))
         for (k, sku, d), qty in self.sol.move.items():
-            by_day.setdefault(d, []).append((2, 0, self._transfer, (k, sku, d, qty)))
+            by_day.setdefault(d, []).append((2, 1, self._transfer, (k, sku, d, qty)))
         for (o, j, k, d), qty in self.sol.ship.items():
             by_day.setdefault(d, []).append((3, o, self._reserve, (o, j, k, d, qty)))
+        failed: set[int] = set()
         for d in sorted(by_day):
-            for _, _, place, args in sorted(by_day[d], key=lambda e: (e[0], e[1])):
-                place(*args)
-        outcomes, repairs = {}, []
-        for o in sorted(range(len(self.snap.orders)), key=self._earliest_arrival):
+            events = sorted(by_day[d], key=lambda e: (e[0], e[1]))
+            for attempt in range(2):  # what needs another event of its day is tried again after it
+                events = [e for e in events if not self._place(e, failed, last=attempt == 1)]
+        for o in failed:
+            self._undo_reservations(o)
+        outcomes, repairs = {}, sorted(failed)
+        for o in sorted(set(range(len(self.snap.orders))) - failed, key=self._earliest_arrival):
             try:
                 outcomes[o] = self._outcome(o, self.snap.orders[o])
             except TimingFailed:
-                for j, lane, _, event in self.pending.get(o, []):
-                    self.ledger.unmove(self.snap.orders[o].lines[j].sku, lane.origin, event)
+                self._undo_reservations(o)
                 repairs.append(o)
         promiser = Promiser(self.snap, self.ledger, Tactics(cost_aware=True))
         for o in sorted(
@@ -70,6 +78,25 @@ class Timer:
         ):
             outcomes[o] = promiser.promise(self.snap.orders[o])
         return [outcomes[o] for o in range(len(self.snap.orders))]
+
+    def _place(self, event: tuple, failed: set[int], *, last: bool) -> bool:
+        """Place one event of the daily plan; False if it cannot be yet. On the `last` try a supply action
+        that cannot be placed is left out, and an order whose goods cannot be reserved is re-promised."""
+        kind, o, place, args = event
+        if kind == 3 and o in failed:
+            return True
+        try:
+            place(*args)
+        except TimingFailed:
+            if not last:
+                return False
+            if kind == 3:
+                failed.add(o)
+        return True
+
+    def _undo_reservations(self, o: int) -> None:
+        for j, lane, _, event in self.pending.pop(o, []):
+            self.ledger.unmove(self.snap.orders[o].lines[j].sku, lane.origin, event)
 
     def _earliest_arrival(self, o: int) -> int:
         parts = self.pending.get(o, [])

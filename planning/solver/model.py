@@ -1,9 +1,24 @@
-"""The batch model: a daily time-bucketed mixed-integer flow model of the whole network, solved with HiGHS.
+"""The batch model: a daily time-bucketed mixed-integer flow model of a network, solved with HiGHS.
 
-Phases: data (`DayGrid`, reachable pairs) -> variables -> constraints -> objective -> solve -> values.
-Quantities per UTC day: purchases by receive day, production by start day, transfers and deliveries by
-departure day; inflows count from the latest day they can arrive, so that a daily plan can be timed
-exactly (`extract`), where an event starts at its earliest instant.
+Phases: data (`DayGrid`, pairs) -> variables -> constraints -> objective -> solve -> values. Quantities per
+UTC day: purchases by receive day, production by start day, transfers and deliveries by departure day.
+
+The model comes in two modes, because the contract times everything to the second and the model by day:
+- `restricted`, for plans: an inflow counts from the latest day it can arrive and a delivery's lateness
+  from the earliest instant it can leave that day, so a daily plan can be timed exactly (`extract`), each
+  event at its earliest instant; its costs are those of the timed plan. Its optimum is *not* a bound.
+- `relaxed`, for bounds: every exact plan maps onto a solution of it that costs no more — inflows count
+  from the earliest day they can arrive, holding is charged from the latest instant an inflow can come and
+  credited from the earliest an outflow can leave, lines of one order may arrive apart (lateness is the
+  latest line's), and a route may run only to turn stock into something cheaper to hold. So its MIP bound
+  (or LP value) is a true lower bound of the contract's optimum. Where all times fall on midnights (the
+  published cases) the two modes are the same model.
+Both are strengthened where fixed costs make the LP weak: a purchase's or a production's quantity is bounded
+by what the batch can use, and a location that can get goods only through ordered or set-up supply can ship
+nothing before one is placed (per delivery share: the facility-location inequality x_ij <= y_i).
+
+`Fixed` carries what a neighbourhood search keeps of a plan: stock moves of fixed orders and actions,
+capacity they use, and lots already paid for, so that the model plans the rest around them.
 """
 
 from __future__ import annotations
@@ -15,10 +30,22 @@ from datetime import timedelta
 from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Lane, Offer, Order, Route, Snapshot, day_of
-from planning.solver.network import DayGrid, reachable_pairs
+from planning.solver.network import DayGrid, can_have, earliest_stock, needed
 from planning.solver.supply import round_up
 
 INF = math.inf
+RESTRICTED, RELAXED = "restricted", "relaxed"
+
+
+@dataclass
+class Fixed:
+    """The part of a plan a model must plan around: stock moves per (sku, location, slot) of the fixed orders
+    and actions, capacity they use per (capacity key, day), and lots placed (("buy", offer index, day) or
+    ("make", route index, day)) that more quantity can join without another order cost or setup."""
+
+    flows: dict[tuple[str, str, int], float] = field(default_factory=dict)
+    used: dict[tuple, float] = field(default_factory=dict)
+    lots: set[tuple[str, int, int]] = field(default_factory=set)
 
 
 @dataclass
@@ -27,29 +54,74 @@ class Model:
 
     snap: Snapshot
     grid: DayGrid
+    mode: str
     solver: mathopt.Model
     pairs: set[tuple[str, str]]
-    buy: dict[tuple[int, int], object] = field(default_factory=dict)  # (offer index, day)
+    orders: list[int]
+    fixed: Fixed
+    buy: dict[tuple[int, int], object] = field(default_factory=dict)  # (offer index, receive day)
     buy_open: dict[tuple[int, int], object] = field(default_factory=dict)
-    make: dict[tuple[int, int], object] = field(default_factory=dict)  # (route index, day)
+    buy_lots: dict[tuple[int, int], object] = field(default_factory=dict)  # multiples of the offer bought
+    make: dict[tuple[int, int], object] = field(default_factory=dict)  # (route index, start day)
+    make_early: dict[tuple[int, int], object] = field(default_factory=dict)  # started at the day's start
     setup: dict[tuple[int, int], object] = field(default_factory=dict)
     move: dict[tuple[int, str, int], object] = field(default_factory=dict)  # (lane index, sku, day)
-    ship: dict[tuple[int, int, int, int], object] = field(
-        default_factory=dict
-    )  # (order, line, lane, day): share
+    move_early: dict[tuple[int, str, int], object] = field(default_factory=dict)  # leaving at the day's start
+    ship: dict[tuple[int, int, int, int], object] = field(default_factory=dict)  # (order, line, lane, day)
     unserved: dict[int, object] = field(default_factory=dict)
     late: dict[int, object] = field(default_factory=dict)
     broken: dict[int, object] = field(default_factory=dict)
-    flows: dict[tuple[str, str, int], list] = field(
-        default_factory=dict
-    )  # (sku, loc, day) -> [(var, +-1 * k)]
+    flows: dict[tuple[str, str, int], list] = field(default_factory=dict)  # (sku, loc, slot) -> [(var, k)]
+    gates: dict[tuple[str, str], list[tuple[int, object]]] = field(default_factory=dict)  # see add_gates
     objective: dict[object, float] = field(default_factory=dict)
+    earliest: dict[tuple[str, str], int] = field(default_factory=dict)  # see network.earliest_stock
 
-    def flow(self, sku: str, loc: str, day: int, var, coef: float) -> None:
-        self.flows.setdefault((sku, loc, day), []).append((var, coef))
+    def ready_day(self, sku: str, loc: str) -> int:
+        """The first day goods of `sku` could be at `loc` (past the horizon if never)."""
+        return day_of(self.earliest.get((sku, loc), self.snap.horizon_end + DAY))
+
+    def flow(self, sku: str, loc: str, slot: int, var, coef: float) -> None:
+        """`var` * `coef` into (sku, loc) at `slot` (see `dawn` and `dusk`)."""
+        self.flows.setdefault((sku, loc, slot), []).append((var, coef))
+
+    def inflow_slot(self, t: int) -> int:
+        """The slot an inflow at instant `t` counts in: the dawn of its day when it comes at the day's start
+        (restricted mode: early events can use it), else its dusk."""
+        d = day_of(t)
+        return dawn(d) if self.mode == RESTRICTED and t == self.grid.start_of(d) else dusk(d)
+
+    def early_slot(self, day: int, duration: int) -> int | None:
+        """Restricted mode: the slot an event started at the very start of `day` arrives in, when that is
+        sooner than where one started any time that day arrives (None: no sooner, or relaxed mode)."""
+        if self.mode != RESTRICTED:
+            return None
+        slot = self.inflow_slot(self.grid.start_of(day) + duration)
+        return slot if slot < dusk(self.arrival_day(day, duration)) else None
 
     def cost(self, var, amount: float) -> None:
         self.objective[var] = self.objective.get(var, 0.0) + amount
+
+    def arrival_day(self, day: int, duration: int) -> int:
+        """The day an inflow started on `day` after `duration` counts from, in this mode."""
+        if self.mode == RELAXED:
+            return day_of(self.grid.start_of(day) + duration)
+        return self.grid.arrival_day(day, duration)
+
+    def arrival_time(self, day: int, duration: int) -> int:
+        """The instant holding is charged from for an inflow started on `day` after `duration`."""
+        if self.mode == RELAXED:
+            return min(self.snap.horizon_end, (day + 1) * DAY - 1 + duration)
+        return self.grid.start_of(day) + duration
+
+
+def dawn(day: int) -> int:
+    """The slot at the start of `day` (the plan's start on its first day): what is there may leave then."""
+    return 2 * day
+
+
+def dusk(day: int) -> int:
+    """The slot at the end of `day`: stock must not be below zero once the day's moves are done."""
+    return 2 * day + 1
 
 
 @dataclass(frozen=True)
@@ -64,40 +136,73 @@ class Solution:
     move: dict[tuple[int, str, int], float]
     ship: dict[tuple[int, int, int, int], float]
     unserved: set[int]
+    make_early: dict[tuple[int, int], float] = field(default_factory=dict)
+    move_early: dict[tuple[int, str, int], float] = field(default_factory=dict)
 
 
-def estimated_size(snap: Snapshot) -> int:
+def estimated_size(snap: Snapshot, orders: list[int] | None = None) -> int:
     """A cheap upper estimate of the model's variable count, to decide whether to build it."""
     days = (snap.horizon_end - snap.plan_start) // DAY + 2
-    delivery = sum(len(o.lines) * len(snap.lanes_to(o.region)) for o in snap.orders)
-    skus = len({line.sku for o in snap.orders for line in o.lines})
+    chosen = snap.orders if orders is None else [snap.orders[o] for o in orders]
+    delivery = sum(len(o.lines) * len(snap.lanes_to(o.region)) for o in chosen)
+    skus = len({line.sku for o in chosen for line in o.lines})
     supply = len(snap.offers) + len(snap.routes) + len(snap.lanes) * skus
     return days * (delivery + supply)
 
 
-def build(snap: Snapshot) -> Model:
+def build(
+    snap: Snapshot, mode: str = RESTRICTED, *, orders: list[int] | None = None, fixed: Fixed | None = None
+) -> Model:
+    """The model of `orders` (all by default) in `mode`, around what `fixed` keeps of a plan."""
     grid = DayGrid(snap.plan_start, snap.horizon_end)
-    model = Model(snap, grid, mathopt.Model(name="takt"), reachable_pairs(snap))
-    bounds = demand_bounds(snap)
+    chosen = list(range(len(snap.orders))) if orders is None else orders
+    have = can_have(snap)
+    pairs = have & needed(snap, [snap.orders[o] for o in chosen])
+    model = Model(snap, grid, mode, mathopt.Model(name="takt"), pairs, chosen, fixed or Fixed())
+    model.earliest = earliest_stock(snap)
+    bounds = demand_bounds(snap, [snap.orders[o] for o in chosen])
+    converting = converting_routes(snap, have) if mode == RELAXED else set()
+    for i, route in enumerate(snap.routes):
+        if i in converting:
+            model.pairs |= {(route.sku, route.location)} | {(c.sku, route.location) for c in route.components}
     for i, offer in enumerate(snap.offers):
         if (offer.sku, offer.location) in model.pairs:
             add_purchases(model, i, offer, bounds.get(offer.sku, 0.0))
     for i, route in enumerate(snap.routes):
         if (route.sku, route.location) in model.pairs:
-            add_production(model, i, route, bounds.get(route.sku, 0.0))
+            bound = bounds.get(route.sku, 0.0) + (held_components(snap, route) if i in converting else 0.0)
+            add_production(model, i, route, bound)
     add_transfers(model)
-    for o, order in enumerate(snap.orders):
-        add_deliveries(model, o, order)
+    for o in chosen:
+        add_deliveries(model, o, snap.orders[o])
     add_stock_balances(model)
     add_capacities(model)
+    add_gates(model)
     set_objective(model)
     return model
 
 
-def demand_bounds(snap: Snapshot) -> dict[str, float]:
-    """An upper bound of what the batch could ever need of each sku (orders exploded through every route)."""
+def same_in_both_modes(snap: Snapshot) -> bool:
+    """Whether the restricted and relaxed models are one model: nothing bought, made or transferred costs
+    holding (so when in its day an inflow comes costs nothing), every lead time and transit is whole days
+    (so an inflow arrives on the same day whenever in its day it started), and no route could save holding."""
+    have = can_have(snap)
+    origins = {lane.origin for lane in snap.lanes if lane.to in snap.location_region}
+    moved = {o.sku for o in snap.offers} | {r.sku for r in snap.routes}
+    moved |= {sku for sku, loc in have if loc in origins}
+    if any(snap.holding.get(sku, 0.0) > 0 for sku in moved):
+        return False
+    if any(r.lead % DAY for r in snap.routes) or any(
+        lane.transit % DAY for lane in snap.lanes if lane.to in snap.location_region
+    ):
+        return False
+    return not converting_routes(snap, have)
+
+
+def demand_bounds(snap: Snapshot, orders) -> dict[str, float]:
+    """An upper bound of what the orders could ever need of each sku (exploded through every route)."""
     need: dict[str, float] = {}
-    for order in snap.orders:
+    for order in orders:
         for line in order.lines:
             need[line.sku] = need.get(line.sku, 0.0) + line.qty
     for _ in range(6):
@@ -112,35 +217,57 @@ def demand_bounds(snap: Snapshot) -> dict[str, float]:
     return need
 
 
+def converting_routes(snap: Snapshot, have: set[tuple[str, str]]) -> set[int]:
+    """Routes that could lower the holding cost by turning components on hand into goods cheaper to hold
+    (the contract charges holding per unit of each sku): a bound must allow them, needed or not."""
+    found = set()
+    for i, route in enumerate(snap.routes):
+        components = [(c.sku, route.location) for c in route.components]
+        if components and all(pair in have for pair in components):
+            held_in = sum(snap.holding.get(c.sku, 0.0) * c.qty_per for c in route.components)
+            if held_in > snap.holding.get(route.sku, 0.0) + 1e-12:
+                found.add(i)
+    return found
+
+
 # -- variables with their own constraints -----------------------------------------------------------
 def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
     """buy[i, d]: quantity received on day d; buy_open[i, d] when a purchase order is placed (order cost,
-    minimum); a whole number of multiples; at most capacity_per_day."""
-    s, grid = model.solver, model.grid
+    minimum); a whole number of multiples; at most capacity_per_day (less what fixed orders take)."""
+    s, grid, snap = model.solver, model.grid, model.snap
     need = round_up(max(bound, offer.min_qty), offer.multiple)  # a purchase order of at least the minimum
-    cap = need if offer.capacity_per_day is None else min(need, offer.capacity_per_day)
-    earliest = model.snap.plan_start + offer.lead
-    if cap <= 0 or earliest > model.snap.horizon_end:
+    earliest = snap.plan_start + offer.lead
+    if need <= 0 or earliest > snap.horizon_end:
         return
+    key = ("offer", offer.supplier, offer.sku, offer.location)
     for d in range(day_of(earliest), grid.days.stop):
         t = max(grid.start_of(d), earliest)
-        if t > model.snap.horizon_end:
+        if t > snap.horizon_end:
             break
+        cap = need
+        if offer.capacity_per_day is not None:
+            cap = min(need, offer.capacity_per_day - model.fixed.used.get((*key, d), 0.0))
+        if cap <= 1e-9:
+            continue
         if offer.multiple:
             n = s.add_integer_variable(lb=0, ub=math.floor(cap / offer.multiple + 1e-9))
             qty = s.add_variable(lb=0, ub=cap)
             s.add_linear_constraint(qty == offer.multiple * n)
+            model.buy_lots[(i, d)] = n
         else:
             qty = s.add_variable(lb=0, ub=cap)
         model.buy[(i, d)] = qty
-        if offer.order_cost > 0 or offer.min_qty > 0:
+        lot_paid = ("buy", i, d) in model.fixed.lots
+        if (offer.order_cost > 0 or offer.min_qty > 0) and not lot_paid:
             opened = s.add_binary_variable()
             model.buy_open[(i, d)] = opened
             s.add_linear_constraint(qty <= cap * opened)
             s.add_linear_constraint(qty >= offer.min_qty * opened)
             model.cost(opened, offer.order_cost)
-        model.cost(qty, offer.unit_cost + holding(model, offer.sku, t))
-        model.flow(offer.sku, offer.location, d, qty, 1.0)
+        model.gates.setdefault((offer.sku, offer.location), []).append((d, model.buy_open.get((i, d))))
+        received = t if model.mode == RESTRICTED else min(snap.horizon_end, (d + 1) * DAY - 1)
+        model.cost(qty, offer.unit_cost + holding(model, offer.sku, received))
+        model.flow(offer.sku, offer.location, model.inflow_slot(t), qty, 1.0)
 
 
 def add_production(model: Model, i: int, route: Route, bound: float) -> None:
@@ -148,27 +275,55 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
     setup[i, d] when a production order starts that day (setup hours and cost)."""
     s, grid, snap = model.solver, model.grid, model.snap
     resource = snap.resources[route.resource]
-    for d in grid.days:
+    ready = max([grid.days.start, *(model.ready_day(c.sku, route.location) for c in route.components)])
+    for d in range(ready, grid.days.stop):
         start = grid.start_of(d)
         if start + route.lead > snap.horizon_end:
             break
-        hours = resource.hours_on(d) - route.setup_hours
+        lot_paid = ("make", i, d) in model.fixed.lots
+        setup_hours = 0.0 if lot_paid else route.setup_hours
+        used = model.fixed.used.get(("resource", route.resource, d), 0.0)
+        hours = resource.hours_on(d) - setup_hours - used
+        if hours < 0 or (hours <= 1e-9 and route.hours_per_unit > 0):
+            continue
         cap = bound if route.hours_per_unit <= 0 else min(bound, hours / route.hours_per_unit)
-        if cap <= 0 or hours < 0:
+        if cap <= 1e-9:
             continue
         qty = s.add_variable(lb=0, ub=cap)
         model.make[(i, d)] = qty
-        if route.setup_hours > 0 or route.setup_cost > 0:
+        early_slot = model.early_slot(d, route.lead)
+        early = None
+        if early_slot is not None:
+            early = model.make_early[(i, d)] = s.add_variable(lb=0, ub=cap)
+        on = None
+        if (route.setup_hours > 0 or route.setup_cost > 0) and not lot_paid:
             on = s.add_binary_variable()
             model.setup[(i, d)] = on
-            s.add_linear_constraint(qty <= cap * on)
+            s.add_linear_constraint(qty + (early if early is not None else 0) <= cap * on)
             model.cost(on, route.setup_cost)
-        out_cost = holding(model, route.sku, start + route.lead)
+        model.gates.setdefault((route.sku, route.location), []).append((model.arrival_day(d, route.lead), on))
+        out_cost = holding(model, route.sku, model.arrival_time(d, route.lead))
         in_cost = sum(holding(model, c.sku, start) * c.qty_per for c in route.components)
         model.cost(qty, route.unit_cost + out_cost - in_cost)
-        model.flow(route.sku, route.location, grid.arrival_day(d, route.lead), qty, 1.0)
+        model.flow(route.sku, route.location, dusk(model.arrival_day(d, route.lead)), qty, 1.0)
         for comp in route.components:
-            model.flow(comp.sku, route.location, d, qty, -comp.qty_per)
+            model.flow(comp.sku, route.location, dusk(d), qty, -comp.qty_per)
+        if early is not None:
+            model.gates[(route.sku, route.location)].append((early_slot // 2, on))
+            model.cost(early, route.unit_cost + out_cost - in_cost)
+            model.flow(route.sku, route.location, early_slot, early, 1.0)
+            for comp in route.components:
+                model.flow(comp.sku, route.location, dawn(d), early, -comp.qty_per)
+
+
+def held_components(snap: Snapshot, route: Route) -> float:
+    """How much of `route` the components on hand and on their way could make."""
+    total = INF
+    for comp in route.components:
+        held = snap.stock.get((comp.sku, route.location), 0.0)
+        held += sum(r.qty for r in snap.receipts if (r.sku, r.location) == (comp.sku, route.location))
+        total = min(total, held / comp.qty_per)
+    return 0.0 if math.isinf(total) else total
 
 
 def add_transfers(model: Model) -> None:
@@ -181,16 +336,24 @@ def add_transfers(model: Model) -> None:
             {sku for sku, loc in model.pairs if loc == lane.origin and (sku, lane.to) in model.pairs}
         )
         for sku in skus:
-            for d in grid.days:
+            model.gates.setdefault((sku, lane.to), []).append((None, None))  # not gated: no fixed cost
+            for d in range(max(grid.days.start, model.ready_day(sku, lane.origin)), grid.days.stop):
                 start = grid.start_of(d)
                 if start + lane.transit > snap.horizon_end:
                     break
                 qty = s.add_variable(lb=0, ub=INF)
                 model.move[(k, sku, d)] = qty
-                rate = lane.unit_cost + holding(model, sku, start + lane.transit) - holding(model, sku, start)
+                arrive = model.arrival_time(d, lane.transit)
+                rate = lane.unit_cost + holding(model, sku, arrive) - holding(model, sku, start)
                 model.cost(qty, rate)
-                model.flow(sku, lane.origin, d, qty, -1.0)
-                model.flow(sku, lane.to, grid.arrival_day(d, lane.transit), qty, 1.0)
+                model.flow(sku, lane.origin, dusk(d), qty, -1.0)
+                model.flow(sku, lane.to, dusk(model.arrival_day(d, lane.transit)), qty, 1.0)
+                early_slot = model.early_slot(d, lane.transit)
+                if early_slot is not None:
+                    early = model.move_early[(k, sku, d)] = s.add_variable(lb=0, ub=INF)
+                    model.cost(early, rate)
+                    model.flow(sku, lane.origin, dawn(d), early, -1.0)
+                    model.flow(sku, lane.to, early_slot, early, 1.0)
 
 
 def add_deliveries(model: Model, o: int, order: Order) -> None:
@@ -218,7 +381,8 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
         if line_broken is not None:
             line_broken.set_coefficient(broken, 1.0)
         for k, lane in _delivery_lanes(model, line.sku, order.region):
-            for d, arrive in delivery_days(model.grid, order, lane):
+            ready = model.earliest.get((line.sku, lane.origin), snap.horizon_end + 1)
+            for d, arrive in delivery_days(model.grid, order, lane, ready):
                 share = s.add_binary_variable() if order.ship_complete else s.add_variable(lb=0, ub=1)
                 model.ship[(o, j, k, d)] = share
                 served.set_coefficient(share, 1.0)
@@ -232,7 +396,7 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
                 model.cost(
                     share, line.qty * (lane.unit_cost - holding(model, line.sku, arrive - lane.transit))
                 )
-                model.flow(line.sku, lane.origin, d, share, -line.qty)
+                model.flow(line.sku, lane.origin, dusk(d), share, -line.qty)
     model.cost(unserved, order.weight * snap.policy.unserved_penalty)
     model.cost(late, order.weight * snap.policy.lateness_cost_per_day)
     if broken is not None:
@@ -247,16 +411,22 @@ def _delivery_lanes(model: Model, sku: str, region: str) -> list[tuple[int, Lane
     ]
 
 
-def delivery_days(grid: DayGrid, order: Order, lane: Lane) -> list[tuple[int, int]]:
-    """(departure day, estimated arrival) of a delivery: not before requested, not after the horizon."""
-    earliest = max(grid.plan_start, order.requested_at - lane.transit)
+def delivery_days(grid: DayGrid, order: Order, lane: Lane, ready: int) -> list[tuple[int, int]]:
+    """(departure day, earliest arrival) of a delivery: not before requested nor before the goods can be at
+    the lane's origin (`ready`), not after the horizon."""
+    earliest = max(grid.plan_start, order.requested_at - lane.transit, ready)
     days = []
-    for d in range(day_of(earliest), grid.days.stop):
+    first = day_of(earliest)
+    for d in range(first, grid.days.stop):
         depart = max(grid.start_of(d), earliest)
         if depart + lane.transit > grid.horizon_end:
             break
-        days.append((d, depart + lane.transit))
+        if WINDOW is None or d - first < WINDOW or (d - first) % 7 == 0:
+            days.append((d, depart + lane.transit))
     return days
+
+
+WINDOW = None
 
 
 def holding(model: Model, sku: str, t: int) -> float:
@@ -265,25 +435,31 @@ def holding(model: Model, sku: str, t: int) -> float:
 
 
 # -- constraints across variables --------------------------------------------------------------------
-def add_stock_balances(model: Model) -> None:
-    """Stock of every (sku, location) at the end of every day is never negative: opening stock and receipts
-    plus inflows that have surely arrived, minus everything that left."""
-    s, grid, snap = model.solver, model.grid, model.snap
-    exogenous: dict[tuple[str, str, int], float] = {}
-    first = grid.days.start
+def exogenous_flows(model: Model) -> dict[tuple[str, str, int], float]:
+    """Stock that comes and goes whatever the model decides, by slot: opening stock (at the dawn of the
+    first day), receipts (an overdue one at the plan's start), and the moves of what is fixed."""
+    snap, first = model.snap, model.grid.days.start
+    exogenous: dict[tuple[str, str, int], float] = dict(model.fixed.flows)
     for (sku, loc), qty in snap.stock.items():
-        exogenous[(sku, loc, first)] = exogenous.get((sku, loc, first), 0.0) + qty
+        exogenous[(sku, loc, dawn(first))] = exogenous.get((sku, loc, dawn(first)), 0.0) + qty
     for r in snap.receipts:
-        key = (r.sku, r.location, day_of(r.arrive_at))
+        key = (r.sku, r.location, model.inflow_slot(r.arrive_at))
         exogenous[key] = exogenous.get(key, 0.0) + r.qty
-    pairs = {(sku, loc) for sku, loc, _ in model.flows}
-    for sku, loc in pairs:
+    return exogenous
+
+
+def add_stock_balances(model: Model) -> None:
+    """Stock of every (sku, location) is never negative at the dawn and at the dusk of every day: opening
+    stock and receipts plus inflows that have surely arrived, minus everything that left."""
+    s, grid = model.solver, model.grid
+    exogenous = exogenous_flows(model)
+    for sku, loc in {(sku, loc) for sku, loc, _ in model.flows}:
         previous, carried = None, 0.0
-        for d in grid.days:
-            carried += exogenous.get((sku, loc, d), 0.0)
-            flows = model.flows.get((sku, loc, d), [])
-            if not flows and previous is None:
-                continue
+        for slot in range(dawn(grid.days.start), dusk(grid.days.stop - 1) + 1):
+            carried += exogenous.get((sku, loc, slot), 0.0)
+            flows = model.flows.get((sku, loc, slot), [])
+            if not flows and (previous is None or slot % 2 == 0):
+                continue  # (a dawn without moves is the same row as its dusk)
             level = s.add_variable(lb=0, ub=INF)
             row = s.add_linear_constraint(lb=carried, ub=carried)
             carried = 0.0
@@ -296,29 +472,56 @@ def add_stock_balances(model: Model) -> None:
 
 
 def add_capacities(model: Model) -> None:
-    """Per UTC day: hours started on each resource, quantity departing on each capped lane."""
-    s, snap = model.solver, model.snap
+    """Per UTC day: hours started on each resource, quantity departing on each capped lane (less what the
+    fixed part of a plan uses)."""
+    s, snap, used = model.solver, model.snap, model.fixed.used
     hours: dict[tuple[str, int], list] = {}
-    for (i, d), qty in model.make.items():
+    for (i, d), qty in [*model.make.items(), *model.make_early.items()]:
         route = snap.routes[i]
         hours.setdefault((route.resource, d), []).append((qty, route.hours_per_unit))
-        if (i, d) in model.setup:
+        if (i, d) in model.setup and qty is model.make[(i, d)]:
             hours[(route.resource, d)].append((model.setup[(i, d)], route.setup_hours))
     for (resource, d), terms in hours.items():
-        row = s.add_linear_constraint(lb=-INF, ub=snap.resources[resource].hours_on(d))
+        cap = snap.resources[resource].hours_on(d) - used.get(("resource", resource, d), 0.0)
+        row = s.add_linear_constraint(lb=-INF, ub=cap)
         for var, coef in terms:
             row.set_coefficient(var, row.get_coefficient(var) + coef)
     departing: dict[tuple[int, int], list] = {}
-    for (k, _, d), qty in model.move.items():
+    for (k, _, d), qty in [*model.move.items(), *model.move_early.items()]:
         departing.setdefault((k, d), []).append((qty, 1.0))
     for (o, j, k, d), share in model.ship.items():
         departing.setdefault((k, d), []).append((share, snap.orders[o].lines[j].qty))
-    for (k, _), terms in departing.items():
-        cap = snap.lanes[k].capacity_per_day
-        if cap is not None:
+    for (k, d), terms in departing.items():
+        lane = snap.lanes[k]
+        if lane.capacity_per_day is not None:
+            cap = lane.capacity_per_day - used.get(("lane", lane.origin, lane.to, lane.mode, d), 0.0)
             row = s.add_linear_constraint(lb=-INF, ub=cap)
             for var, coef in terms:
                 row.set_coefficient(var, coef)
+
+
+def add_gates(model: Model) -> None:
+    """Where a (sku, location) can get goods only through purchase orders or set-up production (no stock,
+    no receipts, no transfers in, nothing fixed), nothing leaves it on day d unless one of them was placed to
+    arrive by then: each delivery share is at most the number placed so far (x_ij <= y_i in facility
+    location, whose LP is far stronger than capacity rows alone)."""
+    exogenous = exogenous_flows(model)
+    has_stock = {(sku, loc) for (sku, loc, _), qty in exogenous.items() if qty > 0}
+    s, snap = model.solver, model.snap
+    shares: dict[tuple[str, str], list] = {}
+    for (o, j, k, d), share in model.ship.items():
+        shares.setdefault((snap.orders[o].lines[j].sku, snap.lanes[k].origin), []).append((d, share))
+    for pair, gates in model.gates.items():
+        if pair in has_stock or pair not in shares or any(var is None for _, var in gates):
+            continue
+        by_day = sorted(gates, key=lambda g: g[0])
+        for d, share in shares[pair]:
+            row = s.add_linear_constraint(lb=0, ub=INF)
+            row.set_coefficient(share, -1.0)
+            for day, var in by_day:
+                if day > d:
+                    break
+                row.set_coefficient(var, row.get_coefficient(var) + 1.0)
 
 
 def set_objective(model: Model) -> None:
@@ -329,12 +532,26 @@ def set_objective(model: Model) -> None:
         objective.set_linear_coefficient(var, coef)
 
 
-def solve_model(model: Model, time_limit_s: float) -> Solution | None:
-    """Solve with HiGHS within the time limit; the best solution found and the best bound proved."""
+def solve_model(
+    model: Model, time_limit_s: float, *, hint: dict | None = None, relative_gap: float = 1e-5
+) -> Solution | None:
+    """Solve with HiGHS within the time limit (from `hint`, integer values by variable, when given); the best
+    solution found and the best bound proved (None when no solution was found)."""
     params = mathopt.SolveParameters(
-        time_limit=timedelta(seconds=max(0.5, time_limit_s)), relative_gap_tolerance=1e-5
+        time_limit=timedelta(seconds=max(0.5, time_limit_s)), relative_gap_tolerance=relative_gap
     )
-    result = mathopt.solve(model.solver, mathopt.SolverType.HIGHS, params=params)
+    model_params = None
+    if hint:
+        hints = [mathopt.SolutionHint(variable_values=hint)]
+        model_params = mathopt.ModelSolveParameters(solution_hints=hints)
+    # MathOpt's HiGHS wrapper fails now and then at a time limit (and its own error translation then raises
+    # AttributeError): the plan found so far stands
+    try:
+        result = mathopt.solve(
+            model.solver, mathopt.SolverType.HIGHS, params=params, model_params=model_params
+        )
+    except Exception:
+        return None
     if not result.has_primal_feasible_solution():
         return None
     solved = result.variable_values()
@@ -353,9 +570,60 @@ def solve_model(model: Model, time_limit_s: float) -> Solution | None:
         values(model.move),
         _shipped(model, values(model.ship)),
         unserved,
+        values(model.make_early),
+        values(model.move_early),
     )
+
+
+def hint_from(model: Model, ledger, outcomes) -> dict:
+    """The integer decisions of an exact-time plan (its ledger's actions and the orders' outcomes) as values
+    of the model's variables, to start the solver from it (HiGHS completes the rest)."""
+    snap = model.snap
+    offer_index = {(o.supplier, o.sku, o.location): i for i, o in enumerate(snap.offers)}
+    route_index = {(r.resource, r.sku): i for i, r in enumerate(snap.routes)}
+    lane_index = {(lane.origin, lane.to, lane.mode): k for k, lane in enumerate(snap.lanes)}
+    tables = (model.buy_open, model.setup, model.unserved)
+    values: dict = {var: 0.0 for table in tables for var in table.values()}
+    values.update({var: 0.0 for key, var in model.ship.items() if snap.orders[key[0]].ship_complete})
+    values.update({var: 0.0 for var in model.buy_lots.values()})
+    purchases, productions = ledger.merged()
+    bought: dict[tuple[int, int], float] = {}
+    for p in purchases:
+        key = (offer_index[(p.supplier, p.sku, p.location)], day_of(p.receive_at))
+        bought[key] = bought.get(key, 0.0) + p.qty
+        if key in model.buy_open:
+            values[model.buy_open[key]] = 1.0
+    for key, qty in bought.items():
+        if key in model.buy_lots:
+            values[model.buy_lots[key]] = round(qty / snap.offers[key[0]].multiple)
+    for m in productions:
+        key = (route_index[(m.resource, m.sku)], day_of(m.start_at))
+        if key in model.setup:
+            values[model.setup[key]] = 1.0
+        table = model.make_early if m.start_at == model.grid.start_of(key[1]) else model.make
+        if key in table:
+            values[table[key]] = values.get(table[key], 0.0) + m.qty
+    for t in ledger.transfers:
+        key = (lane_index[(t.origin, t.to, t.mode)], t.sku, day_of(t.depart_at))
+        table = model.move_early if t.depart_at == model.grid.start_of(key[2]) else model.move
+        if key in table:
+            values[table[key]] = values.get(table[key], 0.0) + t.qty
+    planned = set(model.orders)
+    for o, outcome in enumerate(outcomes):
+        if o not in planned:
+            continue
+        if outcome.promised_at is None:
+            values[model.unserved[o]] = 1.0
+            continue
+        for j, line in enumerate(outcome.lines):
+            for d in line.deliveries:
+                key = (o, j, lane_index[(d.origin, outcome.order.region, d.mode)], day_of(d.depart_at))
+                if key in model.ship:
+                    values[model.ship[key]] = values.get(model.ship[key], 0.0) + d.qty / line.line.qty
+    return values
 
 
 def _shipped(model: Model, shares: dict) -> dict:
     """Delivered quantities from the shares of each line."""
-    return {(o, j, k, d): share * model.snap.orders[o].lines[j].qty for (o, j, k, d), share in shares.items()}
+    lines = model.snap.orders
+    return {(o, j, k, d): round(share * lines[o].lines[j].qty, 9) for (o, j, k, d), share in shares.items()}

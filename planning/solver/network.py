@@ -28,10 +28,43 @@ class DayGrid:
 
 def reachable_pairs(snap: Snapshot) -> set[tuple[str, str]]:
     """(sku, location) pairs that can hold goods and from which some order can be served."""
-    return _can_have(snap) & _needed(snap)
+    return can_have(snap) & needed(snap, snap.orders)
 
 
-def _can_have(snap: Snapshot) -> set[tuple[str, str]]:
+def earliest_stock(snap: Snapshot) -> dict[tuple[str, str], int]:
+    """The earliest instant each (sku, location) could hold goods: now for stock, a receipt's arrival, a
+    purchase's lead time, a route's lead time after its components could be there, a transfer's transit
+    after its origin could have them. Pairs that never can are missing."""
+    first: dict[tuple[str, str], int] = {pair: snap.plan_start for pair, qty in snap.stock.items() if qty > 0}
+    for r in snap.receipts:
+        first[(r.sku, r.location)] = min(first.get((r.sku, r.location), r.arrive_at), r.arrive_at)
+    for o in snap.offers:
+        t = snap.plan_start + o.lead
+        first[(o.sku, o.location)] = min(first.get((o.sku, o.location), t), t)
+    lanes_from: dict[str, list] = {}
+    for lane in snap.lanes:
+        if lane.to in snap.location_region:
+            lanes_from.setdefault(lane.origin, []).append(lane)
+    changed = True
+    while changed:
+        changed = False
+        for r in snap.routes:
+            ready = [first.get((c.sku, r.location)) for c in r.components]
+            if None in ready:
+                continue
+            t = max([snap.plan_start, *ready]) + r.lead
+            if t < first.get((r.sku, r.location), t + 1):
+                first[(r.sku, r.location)], changed = t, True
+        for (sku, loc), at in list(first.items()):
+            for lane in lanes_from.get(loc, ()):
+                t = at + lane.transit
+                if t < first.get((sku, lane.to), t + 1):
+                    first[(sku, lane.to)], changed = t, True
+    return first
+
+
+def can_have(snap: Snapshot) -> set[tuple[str, str]]:
+    """(sku, location) pairs that can ever hold goods: stock, receipts, offers, routes, and transfers on."""
     pairs = set(snap.stock) | {(r.sku, r.location) for r in snap.receipts}
     pairs |= {(o.sku, o.location) for o in snap.offers} | {(r.sku, r.location) for r in snap.routes}
     transfers = [lane for lane in snap.lanes if lane.to in snap.location_region]
@@ -46,9 +79,11 @@ def _can_have(snap: Snapshot) -> set[tuple[str, str]]:
     return pairs
 
 
-def _needed(snap: Snapshot) -> set[tuple[str, str]]:
+def needed(snap: Snapshot, orders) -> set[tuple[str, str]]:
+    """(sku, location) pairs from which goods can reach `orders`: delivery origins, then transfers and
+    components back from them."""
     pairs = set()
-    for order in snap.orders:
+    for order in orders:
         for lane in snap.lanes_to(order.region):
             pairs |= {(line.sku, lane.origin) for line in order.lines}
     transfers = [lane for lane in snap.lanes if lane.to in snap.location_region]

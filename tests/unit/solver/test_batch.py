@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from planning.solver.baseline import priority_sequence, promise_in_sequence
 from planning.solver.contract import parse_snapshot
+from planning.solver.part import passes, stock_cover
 from planning.solver.plan import to_plan
 from planning.solver.promise import Tactics
-from planning.solver.solve import passes, stock_cover
 from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
 
 REPORT = {"status": "heuristic", "objective": 0.0, "bound": None, "seconds": 0.0}

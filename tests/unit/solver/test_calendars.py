@@ -8,8 +8,8 @@ import pytest
 from planning.solver import solve, solve_baseline
 from planning.solver.baseline import priority_sequence, promise_in_sequence
 from planning.solver.contract import parse_snapshot
+from planning.solver.part import PASSES
 from planning.solver.plan import to_plan
-from planning.solver.solve import PASSES
 from tests.unit.solver.conftest import by_order, order, plant_snapshot
 
 REPORT = {"status": "heuristic", "objective": 0.0, "bound": None, "seconds": 0.0}

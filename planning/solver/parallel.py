@@ -1,0 +1,137 @@
+"""Planning independent parts side by side in worker processes, the time shared by size, small ones first.
+
+Each part is handed over as a plain contract snapshot with its own time limit and comes back as a plan. A
+part's limit is its share, by size, of the worker-seconds left among the parts not yet started; a part that
+finishes early (proven optimal) leaves its time to the others. A part whose worker fails or overruns is
+planned as unconfirmed (a valid plan: nothing promised, nothing bought), so the run still returns a valid
+plan in time. Workers are separate processes (spawned, so a threaded caller is safe) that die with the
+planner: they are stopped when planning ends, and on Linux they also die if the planner itself is killed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+from planning.solver.part import plan_part, unplanned
+
+MIN_PART_SECONDS = 0.5
+INLINE_WORK = 5_000  # parts this small in total are planned in this process: a worker costs more to start
+
+
+def run_parts(
+    parts: list[dict],
+    *,
+    sizes: list[int],
+    deadline: float,
+    workers: int,
+    progress: Callable[..., None] | None = None,
+) -> list[dict]:
+    """The plan of each part (in the order given), all returned by `deadline` (a time.monotonic() instant)."""
+    queue = deque(sorted(range(len(parts)), key=lambda i: sizes[i]))
+    tracker = _Tracker(len(parts), progress)
+    if workers <= 1 or sum(sizes) <= INLINE_WORK:
+        plans = {}
+        while queue:
+            i = queue.popleft()
+            limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
+            plans[i] = plan_part(parts[i], time_limit_s=limit)
+            tracker.done(plans[i])
+        return [plans[i] for i in range(len(parts))]
+    return _in_workers(parts, sizes, queue, deadline, workers, tracker)
+
+
+def _in_workers(parts, sizes, queue: deque, deadline: float, workers: int, tracker) -> list[dict]:
+    plans: dict[int, dict] = {}
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+    )
+    pending: dict[Future, int] = {}
+    busy_until: dict[Future, float] = {}
+    try:
+        while queue or pending:
+            while queue and len(pending) < workers:
+                i = queue.popleft()
+                now = time.monotonic()
+                taken = sum(max(0.0, until - now) for until in busy_until.values())
+                waiting = sum(sizes[j] for j in queue) + sizes[i]
+                limit = _share(sizes[i], waiting, deadline, workers, taken)
+                future = pool.submit(plan_part, parts[i], time_limit_s=limit)
+                pending[future], busy_until[future] = i, now + limit
+            left = max(0.0, deadline - time.monotonic())
+            finished, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+            if not finished:
+                break  # the deadline: what is still running is given up
+            for future in finished:
+                i = pending.pop(future)
+                busy_until.pop(future)
+                plans[i] = _result(future, parts[i])
+                tracker.done(plans[i])
+    finally:
+        _stop(pool)
+    for i in range(len(parts)):
+        if i not in plans:
+            plans[i] = unplanned(parts[i], "not planned: the time limit ran out before this part was planned")
+    return [plans[i] for i in range(len(parts))]
+
+
+def _share(size: int, waiting: int, deadline: float, workers: int, taken: float = 0.0) -> float:
+    """A part's time limit: its share by size of the worker-seconds left for the parts not yet started (those
+    running have `taken` of them), never more than the time left, and a little time even when it is late."""
+    left = deadline - time.monotonic()
+    free = max(0.0, left * workers - taken)
+    return max(min(MIN_PART_SECONDS, left), min(left, free * size / max(1, waiting)))
+
+
+def _result(future: Future, part: dict) -> dict:
+    try:
+        return future.result()
+    except Exception as error:  # a worker that died or failed: the part is left unconfirmed
+        return unplanned(part, f"not planned: its worker failed ({type(error).__name__})")
+
+
+class _Tracker:
+    """Progress over the parts: how many are done, their cost and bound so far."""
+
+    def __init__(self, total: int, progress: Callable[..., None] | None) -> None:
+        self.total, self.progress = total, progress
+        self.count, self.cost, self.bound = 0, 0.0, 0.0
+
+    def done(self, plan: dict) -> None:
+        self.count += 1
+        self.cost += plan["solver"]["objective"]
+        bound = plan["solver"]["bound"]
+        self.bound = None if self.bound is None or bound is None else self.bound + bound
+        if self.progress is not None:
+            self.progress(
+                f"{self.count} of {self.total} parts planned",
+                self.cost,
+                bound=self.bound,
+                parts_done=self.count,
+                parts_total=self.total,
+            )
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now, whatever they are doing (a part given up at the deadline keeps running else)."""
+    processes = list((pool._processes or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def _die_with_parent() -> None:
+    """In a worker: die when the planning process dies (Linux); ignore Ctrl-C (the parent stops us)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

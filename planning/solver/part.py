@@ -1,0 +1,173 @@
+"""Planning one network (a part, see `decompose`): a valid plan first, then better ones while time remains.
+
+Candidates are passes over the orders by priority against one exact-time ledger, with different tactics
+(`promise.Tactics`): the order-by-order baseline; a cost-aware greedy; and a stock-saving pass (stock is left
+to the open orders near it when they want more than is left, and far-off orders are replenished instead).
+The two batch passes also place purchases and production of the same day as one lot (one order cost, one
+setup) and search wider for an order they could not promise. The pass likeliest to win goes first, by how
+much of the demand stock and receipts cover: stock-saving when little (the tight scenarios), the greedy
+otherwise (measured with benchmarks/plan_bench.py). Where the network is small enough to model whole, the
+daily batch model is solved with HiGHS and timed exactly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from planning.solver.baseline import OutOfTime, priority_sequence, promise_in_sequence
+from planning.solver.contract import Snapshot, parse_snapshot
+from planning.solver.extract import time_solution
+from planning.solver.ledger import Ledger
+from planning.solver.model import (
+    RELAXED,
+    RESTRICTED,
+    build,
+    estimated_size,
+    hint_from,
+    same_in_both_modes,
+    solve_model,
+)
+from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
+from planning.solver.promise import OrderOutcome, Tactics
+
+Progress = Callable[[str, float], None]
+MODEL_SIZE_LIMIT = 400_000
+# HiGHS checks its time limit only between phases (a round of root cuts on 50k variables ran 6 s past it), so
+# the model is tried only when its estimated size leaves it well inside the time left (a model of 16k
+# variables, 15 orders over 60 days, is built in 0.3 s and within 0.2% of its optimum in 6 s)
+MODEL_VARIABLES_PER_SECOND = 20_000
+
+
+PLAN_SHARE = 0.7  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
+
+
+def safety_margin(time_limit_s: float) -> float:
+    """Seconds kept back from the time limit for writing the plan (and the clock's jitter)."""
+    return min(2.0, 0.3 + 0.05 * time_limit_s)
+
+
+PASSES = {
+    "baseline": Tactics(),
+    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True),
+    "stock-saving": Tactics(save_stock=True, retry=True, lots=True),
+}
+SHORT_COVER = 0.45  # below this share of demand covered by stock and receipts, stock-saving goes first
+
+
+def stock_cover(snap: Snapshot) -> float:
+    """The share of the units ordered that stock and open receipts of the same sku could cover."""
+    demand: dict[str, float] = {}
+    held: dict[str, float] = {}
+    for order in snap.orders:
+        for line in order.lines:
+            demand[line.sku] = demand.get(line.sku, 0.0) + line.qty
+    for (sku, _), qty in snap.stock.items():
+        held[sku] = held.get(sku, 0.0) + qty
+    for receipt in snap.receipts:
+        held[receipt.sku] = held.get(receipt.sku, 0.0) + receipt.qty
+    total = sum(demand.values())
+    return sum(min(qty, held.get(sku, 0.0)) for sku, qty in demand.items()) / total if total else 1.0
+
+
+def passes(snap: Snapshot) -> list[str]:
+    """The passes in the order to try them: the one likeliest to be cheapest first."""
+    if stock_cover(snap) < SHORT_COVER:
+        return ["stock-saving", "cost-aware greedy", "baseline"]
+    return ["cost-aware greedy", "baseline", "stock-saving"]
+
+
+def plan_part(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | None = None) -> dict:
+    """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
+
+    The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
+    left are unconfirmed), so that a plan is written within `time_limit_s`; the next passes run only if they
+    may finish; then, for networks small enough, the batch model with the time that is left."""
+    started = time.monotonic()
+    deadline = started + time_limit_s - safety_margin(time_limit_s)
+    snap = parse_snapshot(snapshot)
+    sequence = priority_sequence(snap)
+    best: Candidate | None = None
+    first_seconds = 0.0
+    for step in passes(snap):
+        if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
+            break
+        began = time.monotonic()
+        try:
+            found = promise_in_sequence(
+                snap,
+                sequence,
+                PASSES[step],
+                name=step,
+                deadline=deadline,
+                must_finish=best is None,
+                progress=progress,
+            )
+        except OutOfTime:
+            _tell(progress, f"{step} stopped at the time limit", best.cost)
+            break
+        first_seconds = first_seconds or time.monotonic() - began
+        _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
+        best = found if best is None or found.cost < best.cost else best
+    status, bound = "heuristic", None
+    left = deadline - time.monotonic()
+    size = estimated_size(snap)
+    if left > 1.0 and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
+        best, bound = _batch_model(snap, best, deadline)
+        _tell(progress, f"batch model cost {best.cost:.2f}", best.cost)
+        status = _status(best.cost, bound)
+    return to_plan(snap, best, report(status, best.cost, bound, started))
+
+
+def unplanned(snapshot: dict, reason: str) -> dict:
+    """A plan that promises nothing and buys nothing (valid for any snapshot): every order unconfirmed."""
+    started = time.monotonic()
+    snap = parse_snapshot(snapshot)
+    outcomes = [OrderOutcome(order, None, (), "", reason) for order in snap.orders]
+    found = candidate(snap, "unplanned", outcomes, Ledger.opening(snap))
+    return to_plan(snap, found, report("heuristic", found.cost, None, started))
+
+
+def _status(cost: float, bound: float | None) -> str:
+    """`optimal` when the bound proves the plan's cost (within 0.01%), else `feasible` (a bound exists)."""
+    if bound is None:
+        return "heuristic"
+    return "optimal" if cost <= bound + 1e-4 * abs(bound) + 1e-6 else "feasible"
+
+
+def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Candidate, float | None]:
+    """The daily model within the deadline, started from the best plan so far: the restricted model for a
+    plan that can be timed exactly, then the relaxed one for a true bound (and perhaps a better plan); where
+    the two are one model, it is solved once."""
+    bound = None
+    models = [(RESTRICTED, 1.0)] if same_in_both_modes(snap) else [(RESTRICTED, PLAN_SHARE), (RELAXED, 1.0)]
+    for mode, portion in models:
+        built = time.monotonic()
+        model = build(snap, mode)
+        remaining = deadline - time.monotonic() - max(0.3, time.monotonic() - built)
+        share = remaining * portion
+        if share <= 0.5:
+            break
+        solution = solve_model(model, share, hint=hint_from(model, best.ledger, best.outcomes))
+        if solution is None:
+            continue
+        if mode == RELAXED or len(models) == 1:
+            bound = solution.bound + opening_holding(snap)
+        timed = time_solution(snap, solution)
+        if timed is not None and timed.cost < best.cost:
+            best = timed
+    return best, bound
+
+
+def _tell(progress: Progress | None, message: str, cost: float) -> None:
+    if progress is not None:
+        progress(message, cost)
+
+
+def report(status: str, objective: float, bound: float | None, started: float) -> dict:
+    return {
+        "status": status,
+        "objective": round(objective, 6),
+        "bound": None if bound is None else round(bound, 6),
+        "seconds": round(time.monotonic() - started, 3),
+    }

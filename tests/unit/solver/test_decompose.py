@@ -1,0 +1,154 @@
+"""A snapshot splits into independent parts, planned alone and merged: a batch of N independent networks costs
+exactly the sum of each planned alone, with the same promises."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from planning.solver import solve
+from planning.solver.decompose import split
+from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
+
+
+def renamed(snap: dict, prefix: str) -> dict:
+    """A copy of `snap` with every code prefixed: an identical network that shares nothing with the original."""
+    out = copy.deepcopy(snap)
+
+    def p(code: str) -> str:
+        return f"{prefix}{code}"
+
+    for row in out["items"]:
+        row["sku"] = p(row["sku"])
+    for row in out["regions"]:
+        row["code"] = p(row["code"])
+    for row in out["locations"]:
+        row["code"], row["region"] = p(row["code"]), p(row["region"])
+    for row in out.get("suppliers") or []:
+        row["code"] = p(row["code"])
+    for section in ("stock", "receipts", "supply_offers"):
+        for row in out.get(section) or []:
+            row["sku"], row["location"] = p(row["sku"]), p(row["location"])
+            if "supplier" in row:
+                row["supplier"] = p(row["supplier"])
+            if "ref" in row:
+                row["ref"] = p(row["ref"])
+    for row in out.get("resources") or []:
+        row["code"], row["location"] = p(row["code"]), p(row["location"])
+    for row in out.get("routes") or []:
+        row["sku"], row["resource"] = p(row["sku"]), p(row["resource"])
+        for c in row.get("components") or []:
+            c["sku"] = p(c["sku"])
+    for row in out.get("lanes") or []:
+        row["from"], row["to"] = p(row["from"]), p(row["to"])
+    for row in out["orders"]:
+        row["id"], row["region"] = p(row["id"]), p(row["region"])
+        for line in row["lines"]:
+            line["sku"] = p(line["sku"])
+    return out
+
+
+def batch_of(snap: dict, copies: int) -> dict:
+    """`copies` renamed copies of `snap` in one snapshot."""
+    parts = [renamed(snap, f"N{i}-") for i in range(copies)]
+    batch = copy.deepcopy(parts[0])
+    for part in parts[1:]:
+        for section in (
+            "items",
+            "regions",
+            "locations",
+            "suppliers",
+            "stock",
+            "receipts",
+            "supply_offers",
+            "resources",
+            "routes",
+            "lanes",
+            "orders",
+        ):
+            batch[section] = (batch.get(section) or []) + (part.get(section) or [])
+    return batch
+
+
+def plant_network() -> dict:
+    """A plant making NB-14 on a line with setups, orders over a week, a purchase of PART as an alternative."""
+    orders = [
+        order(f"SO-{i}", 4 + i, region="east", priority=1 + i % 3, requested=f"2026-11-2{4 + i}T06:00:00Z")
+        for i in range(5)
+    ]
+    snap = plant_snapshot(orders, hours_per_unit=0.5, setup_hours=1, setup_cost=60)
+    snap["supply_offers"] = [
+        {"supplier": "SUP-A", "sku": "PART", "location": "PL-E", "lead_time_hours": 48, "unit_cost": 3}
+    ]
+    snap["stock"] = [{"sku": "PART", "location": "PL-E", "on_hand": 12}]
+    return snap
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_n_renamed_copies_cost_n_times_one_with_the_same_promises(verify, workers):
+    one = plant_network()
+    alone = solve(one, time_limit_s=10)
+    batch = batch_of(one, 4)
+    assert len(split(batch)) == 4
+    planned = solve(batch, time_limit_s=20, workers=workers)
+    report = verify(batch, planned)
+    assert report["valid"], report["violations"][:3]
+    assert report["cost"]["total"] == pytest.approx(4 * verify(one, alone)["cost"]["total"], rel=1e-9)
+    assert planned["solver"]["objective"] == pytest.approx(report["cost"]["total"], rel=1e-9)
+    promises = by_order(planned)
+    for c in alone["confirmations"]:
+        for i in range(4):
+            assert promises[f"N{i}-{c['order_id']}"]["promised_at"] == c["promised_at"]
+    assert planned["solver"]["parts"] == 4
+    assert planned["solver"]["optimal_parts"] == (4 if alone["solver"]["status"] == "optimal" else 0)
+
+
+def test_a_generated_batch_of_copies_is_planned_as_well_as_one(generate, verify):
+    one = generate(orders=15, skus=12, locations=3, suppliers=2, plants=1, seed=11)
+    alone = verify(one, solve(one, time_limit_s=10))
+    batch = batch_of(one, 3)
+    planned = verify(batch, solve(batch, time_limit_s=30))
+    assert planned["valid"], planned["violations"][:3]
+    # neither is proven optimal within these limits, so how far the MIP gets varies with the machine's load
+    assert planned["cost"]["total"] <= 3 * alone["cost"]["total"] * 1.05
+
+
+def two_skus(**lane) -> dict:
+    """NB-14 and PART both stocked at WH-N and ordered in north, on one truck lane."""
+    lanes = [{"from": "WH-N", "to": "north", "mode": "truck", "transit_hours": 6, "unit_cost": 1.0, **lane}]
+    return snapshot(
+        stock=[
+            {"sku": "NB-14", "location": "WH-N", "on_hand": 5},
+            {"sku": "PART", "location": "WH-N", "on_hand": 5},
+        ],
+        lanes=lanes,
+        orders=[order("SO-1", 3, sku="NB-14"), order("SO-2", 3, sku="PART")],
+    )
+
+
+def test_goods_that_share_nothing_are_separate_parts():
+    parts = split(two_skus())
+    assert sorted(len(p["orders"]) for p in parts) == [1, 1]
+    assert all(len(p["lanes"]) == 1 for p in parts)  # an uncapped lane serves both
+
+
+def test_a_capped_lane_an_order_or_a_resource_joins_what_uses_it():
+    assert len(split(two_skus(capacity_per_day=4))) == 1
+    both = two_skus()
+    both["orders"] = [
+        order("SO-1", lines=[{"line": "1", "sku": "NB-14", "qty": 1}, {"line": "2", "sku": "PART", "qty": 1}])
+    ]
+    assert len(split(both)) == 1
+    plant = plant_snapshot([order("SO-1", 3, region="east")], hours_per_unit=0.1)
+    plant["routes"].append({**plant["routes"][0], "sku": "PART", "components": []})
+    plant["orders"].append(order("SO-2", 3, region="east", sku="PART"))
+    assert len(split(plant)) == 1  # one line makes both
+
+
+def test_every_row_lands_in_exactly_one_part(generate):
+    batch = batch_of(generate(orders=12, skus=10, locations=3, suppliers=2, plants=1, seed=4), 3)
+    parts = split(batch)
+    for section in ("stock", "receipts", "supply_offers", "routes", "resources", "orders"):
+        rows = sorted(str(r) for p in parts for r in p[section])
+        assert rows == sorted(str(r) for r in batch[section]), section
