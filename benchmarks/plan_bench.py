@@ -1,9 +1,16 @@
-"""Benchmark the planner on generated scenarios (not a test): time, memory, validity, cost vs the baseline.
+"""Benchmark the planner (not a test): time, memory, validity, cost against the baseline, bound and gap.
 
     python benchmarks/plan_bench.py --sizes small,medium [--both | --tight] [--time-limit S] [--json OUT]
+    python benchmarks/plan_bench.py --sizes networks2k --alone 60      # and the sum of each network alone
+    python benchmarks/plan_bench.py --published ../shared/benchmarks/published [--time-limit S]
 
-Each scenario comes from ../shared/planning/generate.py (seed 1); the planner runs in its own process so its
-peak memory is measured; verify.py judges both the plan and the baseline's plan.
+Scenarios come from ../shared/planning/generate.py (seed 1); `networks2k` and `networks8k` are 40 and 160
+small networks (generate.py's small preset, seeds 1.., every other one tight) with their codes prefixed,
+merged into one snapshot: independent networks in one batch. With `--alone S` each of those networks is also
+planned alone with S seconds, and `vs_alone` is the batch's cost over the sum of theirs. `--published` plans
+each case of a folder of published instances (`{"name", "optimum", "snapshot"}`) and prints cost/optimum.
+The planner runs in its own process so its peak memory is measured (its worker processes included);
+verify.py judges both the plan and the baseline's plan.
 """
 
 from __future__ import annotations
@@ -20,8 +27,19 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from planning.solver.decompose import combined, prefixed, split  # noqa: E402
+
 SHARED = Path(os.environ.get("TAKT_SHARED_DIR") or REPO.parent / "shared")
-DEFAULT_LIMITS = {"small": 10, "medium": 19, "large": 110, "xlarge": 840}
+DEFAULT_LIMITS = {
+    "small": 10,
+    "medium": 120,
+    "large": 300,
+    "xlarge": 840,
+    "networks2k": 120,
+    "networks8k": 300,
+}
+NETWORKS = {"networks2k": 40, "networks8k": 160}
 COLUMNS = (
     "scenario",
     "orders",
@@ -34,6 +52,7 @@ COLUMNS = (
     "on_time",
     "bound",
     "gap",
+    "vs_alone",
 )
 
 
@@ -46,7 +65,6 @@ def load_shared(name: str):
 
 def worker(snapshot_path: str, plan_path: str, mode: str, time_limit: float) -> None:
     """Solve in this process and print seconds and peak memory as JSON."""
-    sys.path.insert(0, str(REPO))
     from planning.solver import solve, solve_baseline
 
     snapshot = json.loads(Path(snapshot_path).read_text())
@@ -54,7 +72,9 @@ def worker(snapshot_path: str, plan_path: str, mode: str, time_limit: float) -> 
     plan = solve(snapshot, time_limit_s=time_limit) if mode == "solve" else solve_baseline(snapshot)
     seconds = time.monotonic() - started
     Path(plan_path).write_text(json.dumps(plan))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = max(
+        resource.getrusage(who).ru_maxrss / 1024 for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
     print(json.dumps({"seconds": seconds, "peak_mb": peak_mb}))
 
 
@@ -73,12 +93,37 @@ def run_worker(snapshot_path: Path, mode: str, time_limit: float, folder: Path) 
     return json.loads(out.strip().splitlines()[-1]), json.loads(plan_path.read_text())
 
 
-def bench(size: str, tight: bool, time_limit: float) -> dict:
-    generate, verify = load_shared("generate"), load_shared("verify").verify
+def scenario(size: str, tight: bool) -> dict:
+    """The snapshot of a benchmark scenario (see the module docstring)."""
+    generate = load_shared("generate")
+    if size in NETWORKS:
+        orders, skus, locations, suppliers, plants = generate.PRESETS["small"]
+        parts = [
+            prefixed(
+                generate.generate(
+                    orders=orders,
+                    skus=skus,
+                    locations=locations,
+                    suppliers=suppliers,
+                    plants=plants,
+                    seed=seed,
+                    tight=seed % 2 == 0,
+                ),
+                f"N{seed:03d}-",
+            )
+            for seed in range(1, NETWORKS[size] + 1)
+        ]
+        return combined(parts)
     orders, skus, locations, suppliers, plants = generate.PRESETS[size]
-    snapshot = generate.generate(
+    return generate.generate(
         orders=orders, skus=skus, locations=locations, suppliers=suppliers, plants=plants, seed=1, tight=tight
     )
+
+
+def bench(size: str, tight: bool, time_limit: float, alone: float | None = None) -> dict:
+    verify = load_shared("verify").verify
+    snapshot = scenario(size, tight)
+    orders = len(snapshot["orders"])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         snapshot_path = folder / "snapshot.json"
@@ -88,8 +133,11 @@ def bench(size: str, tight: bool, time_limit: float) -> dict:
     report, baseline = verify(snapshot, plan), verify(snapshot, baseline_plan)
     cost, base_cost = report["cost"]["total"], baseline["cost"]["total"]
     bound = plan["solver"].get("bound")
+    vs_alone = None
+    if alone is not None and size in NETWORKS:
+        vs_alone = round(cost / sum(planned_alone(part, alone) for part in split(snapshot)), 4)
     return {
-        "scenario": size + ("-tight" if tight else ""),
+        "scenario": size + ("-tight" if tight and size not in NETWORKS else ""),
         "size": size,
         "tight": tight,
         "orders": orders,
@@ -103,10 +151,52 @@ def bench(size: str, tight: bool, time_limit: float) -> dict:
         "on_time": round(report["kpis"]["on_time"] / orders, 4),
         "status": plan["solver"]["status"],
         "bound": None if bound is None else round(bound, 2),
-        "gap": None if not bound or not cost else round((cost - bound) / cost, 4),
+        "gap": None if bound is None or not cost else round((cost - bound) / cost, 4),
+        "vs_alone": vs_alone,
         "time_limit": time_limit,
         "violations": report["violations"][:3],
     }
+
+
+def planned_alone(part: dict, time_limit: float) -> float:
+    """The cost of one network planned on its own (in this process, one worker)."""
+    from planning.solver import solve
+
+    return solve(part, time_limit_s=time_limit, workers=1)["solver"]["objective"]
+
+
+def published(folder: Path, time_limit: float) -> list[dict]:
+    """Each published case of `folder` planned and checked: cost over the proven optimum."""
+    verify = load_shared("verify").verify
+    rows = []
+    print(
+        f"{'case':>12}  {'valid':>6}  {'cost':>16}  {'optimum':>16}  {'ratio':>9}  {'bound/opt':>9}  {'s':>7}"
+    )
+    for path in sorted(folder.glob("*.json")):
+        case = json.loads(path.read_text())
+        with tempfile.TemporaryDirectory() as tmp:
+            snapshot_path = Path(tmp) / "snapshot.json"
+            snapshot_path.write_text(json.dumps(case["snapshot"]))
+            measured, plan = run_worker(snapshot_path, "solve", time_limit, Path(tmp))
+        report = verify(case["snapshot"], plan)
+        bound = plan["solver"].get("bound")
+        row = {
+            "case": case["name"],
+            "valid": report["valid"],
+            "cost": report["cost"]["total"],
+            "optimum": case["optimum"],
+            "ratio": report["cost"]["total"] / case["optimum"],
+            "bound_ratio": None if bound is None else bound / case["optimum"],
+            "seconds": measured["seconds"],
+        }
+        bound_text = "-" if row["bound_ratio"] is None else f"{row['bound_ratio']:.4f}"
+        print(
+            f"{row['case']:>12}  {row['valid']!s:>6}  {row['cost']:>16.3f}  {row['optimum']:>16.3f}  "
+            f"{row['ratio']:>9.5f}  {bound_text:>9}  {row['seconds']:>7.1f}",
+            flush=True,
+        )
+        rows.append(row)
+    return rows
 
 
 def print_row(row: dict) -> None:
@@ -122,18 +212,27 @@ def main(argv: list[str] | None = None) -> int:
     variant.add_argument("--both", action="store_true", help="normal and tight variants")
     parser.add_argument("--time-limit", type=float, help="seconds per scenario (default by size)")
     parser.add_argument("--json", help="write the rows as JSON to this file")
+    parser.add_argument(
+        "--alone", type=float, help="networks scenarios: also plan each network alone, S s each"
+    )
+    parser.add_argument("--published", help="a folder of published cases to plan instead of scenarios")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         snapshot_path, plan_path, mode, limit = args.worker
         worker(snapshot_path, plan_path, mode, float(limit))
         return 0
+    if args.published:
+        rows = published(Path(args.published), args.time_limit or 300)
+        if args.json:
+            Path(args.json).write_text(json.dumps(rows, indent=1))
+        return 0 if all(r["valid"] for r in rows) else 1
     variants = [True] if args.tight else [False, True] if args.both else [False]
     print("  ".join(f"{c:>12}" for c in COLUMNS), flush=True)
     rows = []
     for size in args.sizes.split(","):
-        for tight in variants:
-            row = bench(size, tight, args.time_limit or DEFAULT_LIMITS[size])
+        for tight in variants if size not in NETWORKS else [False]:
+            row = bench(size, tight, args.time_limit or DEFAULT_LIMITS[size], args.alone)
             print_row(row)
             rows.append(row)
     if args.json:

@@ -11,9 +11,11 @@ the contract's cost is a sum over orders, supply actions and (sku, location) hol
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 
 SECTIONS = ("stock", "receipts", "supply_offers", "routes", "resources", "lanes", "orders")
+LISTS = ("items", "regions", "locations", "suppliers")
 
 
 class UnionFind:
@@ -180,6 +182,51 @@ def part_size(part: dict) -> int:
     """A rough measure of how hard a part is to plan: order lines times delivery lanes, plus supply rows."""
     lines = sum(len(order["lines"]) for order in part["orders"])
     return lines * max(1, len(part["lanes"])) + len(part["supply_offers"]) + len(part["routes"])
+
+
+def prefixed(snap: dict, prefix: str) -> dict:
+    """A copy of `snap` with every code prefixed: the same network, sharing nothing with the original."""
+    out = copy.deepcopy(snap)
+
+    def p(code: str) -> str:
+        return f"{prefix}{code}"
+
+    for row in out["items"]:
+        row["sku"] = p(row["sku"])
+    for row in out["regions"]:
+        row["code"] = p(row["code"])
+    for row in out["locations"]:
+        row["code"], row["region"] = p(row["code"]), p(row["region"])
+    for row in out.get("suppliers") or []:
+        row["code"] = p(row["code"])
+    for section in ("stock", "receipts", "supply_offers"):
+        for row in out.get(section) or []:
+            row["sku"], row["location"] = p(row["sku"]), p(row["location"])
+            for key in ("supplier", "ref"):
+                if key in row:
+                    row[key] = p(row[key])
+    for row in out.get("resources") or []:
+        row["code"], row["location"] = p(row["code"]), p(row["location"])
+    for row in out.get("routes") or []:
+        row["sku"], row["resource"] = p(row["sku"]), p(row["resource"])
+        for c in row.get("components") or []:
+            c["sku"] = p(c["sku"])
+    for row in out.get("lanes") or []:
+        row["from"], row["to"] = p(row["from"]), p(row["to"])
+    for row in out["orders"]:
+        row["id"], row["region"] = p(row["id"]), p(row["region"])
+        for line in row["lines"]:
+            line["sku"] = p(line["sku"])
+    return out
+
+
+def combined(snapshots: list[dict]) -> dict:
+    """One snapshot holding several that share no code (e.g. `prefixed` copies), with the first one's start,
+    horizon and policy: a batch of independent networks."""
+    batch = {key: value for key, value in snapshots[0].items() if key not in SECTIONS + LISTS}
+    for section in SECTIONS + LISTS:
+        batch[section] = [row for snap in snapshots for row in snap.get(section) or []]
+    return batch
 
 
 def merge(raw: dict, plans: list[dict]) -> dict:

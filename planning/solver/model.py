@@ -35,6 +35,7 @@ from planning.solver.supply import round_up
 
 INF = math.inf
 RESTRICTED, RELAXED = "restricted", "relaxed"
+MAX_LANES = 48  # delivery lanes per line in a plan's model (see _delivery_lanes)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Model:
     gates: dict[tuple[str, str], list[tuple[int, object]]] = field(default_factory=dict)  # see add_gates
     objective: dict[object, float] = field(default_factory=dict)
     earliest: dict[tuple[str, str], int] = field(default_factory=dict)  # see network.earliest_stock
+    pruned: bool = False  # some lines were left only their cheapest lanes (then it bounds nothing)
 
     def ready_day(self, sku: str, loc: str) -> int:
         """The first day goods of `sku` could be at `loc` (past the horizon if never)."""
@@ -144,9 +146,10 @@ def estimated_size(snap: Snapshot, orders: list[int] | None = None) -> int:
     """A cheap upper estimate of the model's variable count, to decide whether to build it."""
     days = (snap.horizon_end - snap.plan_start) // DAY + 2
     chosen = snap.orders if orders is None else [snap.orders[o] for o in orders]
-    delivery = sum(len(o.lines) * len(snap.lanes_to(o.region)) for o in chosen)
+    delivery = sum(len(o.lines) * min(MAX_LANES, len(snap.lanes_to(o.region))) for o in chosen)
     skus = len({line.sku for o in chosen for line in o.lines})
-    supply = len(snap.offers) + len(snap.routes) + len(snap.lanes) * skus
+    transfers = sum(1 for lane in snap.lanes if lane.to in snap.location_region)
+    supply = len(snap.offers) + len(snap.routes) + transfers * skus
     return days * (delivery + supply)
 
 
@@ -404,11 +407,17 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
 
 
 def _delivery_lanes(model: Model, sku: str, region: str) -> list[tuple[int, Lane]]:
-    return [
+    """The lanes a line may be delivered on: all of them for a bound; for a plan, the MAX_LANES cheapest
+    (by freight, then transit), so that a region served from a hundred places stays a small model."""
+    lanes = [
         (k, lane)
         for k, lane in enumerate(model.snap.lanes)
         if lane.to == region and (sku, lane.origin) in model.pairs
     ]
+    if model.mode == RESTRICTED and len(lanes) > MAX_LANES:
+        lanes = sorted(lanes, key=lambda kl: (kl[1].unit_cost, kl[1].transit))[:MAX_LANES]
+        model.pruned = True
+    return lanes
 
 
 def delivery_days(grid: DayGrid, order: Order, lane: Lane, ready: int) -> list[tuple[int, int]]:

@@ -138,24 +138,26 @@ def _status(cost: float, bound: float | None) -> str:
 def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Candidate, float | None]:
     """The daily model within the deadline, started from the best plan so far: the restricted model for a
     plan that can be timed exactly, then the relaxed one for a true bound (and perhaps a better plan); where
-    the two are one model, it is solved once."""
+    the two are one model (and no lane was left out of it), it is solved once for both."""
     bound = None
-    models = [(RESTRICTED, 1.0)] if same_in_both_modes(snap) else [(RESTRICTED, PLAN_SHARE), (RELAXED, 1.0)]
-    for mode, portion in models:
+    same = same_in_both_modes(snap)
+    for mode in (RESTRICTED, RELAXED):
         built = time.monotonic()
         model = build(snap, mode)
         remaining = deadline - time.monotonic() - max(0.3, time.monotonic() - built)
-        share = remaining * portion
+        alone = mode == RELAXED or (same and not model.pruned)
+        share = remaining if alone else remaining * PLAN_SHARE
         if share <= 0.5:
             break
         solution = solve_model(model, share, hint=hint_from(model, best.ledger, best.outcomes))
-        if solution is None:
-            continue
-        if mode == RELAXED or len(models) == 1:
-            bound = solution.bound + opening_holding(snap)
-        timed = time_solution(snap, solution)
-        if timed is not None and timed.cost < best.cost:
-            best = timed
+        if solution is not None:
+            if alone:
+                bound = solution.bound + opening_holding(snap)
+            timed = time_solution(snap, solution)
+            if timed is not None and timed.cost < best.cost:
+                best = timed
+        if alone:
+            break
     return best, bound
 
 

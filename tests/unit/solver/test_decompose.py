@@ -3,76 +3,19 @@ exactly the sum of each planned alone, with the same promises."""
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from planning.solver import solve
-from planning.solver.decompose import split
+from planning.solver.decompose import combined, prefixed, split
 from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
 
 
-def renamed(snap: dict, prefix: str) -> dict:
-    """A copy of `snap` with every code prefixed: an identical network that shares nothing with the original."""
-    out = copy.deepcopy(snap)
-
-    def p(code: str) -> str:
-        return f"{prefix}{code}"
-
-    for row in out["items"]:
-        row["sku"] = p(row["sku"])
-    for row in out["regions"]:
-        row["code"] = p(row["code"])
-    for row in out["locations"]:
-        row["code"], row["region"] = p(row["code"]), p(row["region"])
-    for row in out.get("suppliers") or []:
-        row["code"] = p(row["code"])
-    for section in ("stock", "receipts", "supply_offers"):
-        for row in out.get(section) or []:
-            row["sku"], row["location"] = p(row["sku"]), p(row["location"])
-            if "supplier" in row:
-                row["supplier"] = p(row["supplier"])
-            if "ref" in row:
-                row["ref"] = p(row["ref"])
-    for row in out.get("resources") or []:
-        row["code"], row["location"] = p(row["code"]), p(row["location"])
-    for row in out.get("routes") or []:
-        row["sku"], row["resource"] = p(row["sku"]), p(row["resource"])
-        for c in row.get("components") or []:
-            c["sku"] = p(c["sku"])
-    for row in out.get("lanes") or []:
-        row["from"], row["to"] = p(row["from"]), p(row["to"])
-    for row in out["orders"]:
-        row["id"], row["region"] = p(row["id"]), p(row["region"])
-        for line in row["lines"]:
-            line["sku"] = p(line["sku"])
-    return out
-
-
-def batch_of(snap: dict, copies: int) -> dict:
-    """`copies` renamed copies of `snap` in one snapshot."""
-    parts = [renamed(snap, f"N{i}-") for i in range(copies)]
-    batch = copy.deepcopy(parts[0])
-    for part in parts[1:]:
-        for section in (
-            "items",
-            "regions",
-            "locations",
-            "suppliers",
-            "stock",
-            "receipts",
-            "supply_offers",
-            "resources",
-            "routes",
-            "lanes",
-            "orders",
-        ):
-            batch[section] = (batch.get(section) or []) + (part.get(section) or [])
-    return batch
+def combined_copies(snap: dict, copies: int) -> dict:
+    return combined([prefixed(snap, f"N{i}-") for i in range(copies)])
 
 
 def plant_network() -> dict:
-    """A plant making NB-14 on a line with setups, orders over a week, a purchase of PART as an alternative."""
+    """A plant making NB-14 on a line with setups, orders over a week, PART bought as an alternative."""
     orders = [
         order(f"SO-{i}", 4 + i, region="east", priority=1 + i % 3, requested=f"2026-11-2{4 + i}T06:00:00Z")
         for i in range(5)
@@ -89,7 +32,7 @@ def plant_network() -> dict:
 def test_n_renamed_copies_cost_n_times_one_with_the_same_promises(verify, workers):
     one = plant_network()
     alone = solve(one, time_limit_s=10)
-    batch = batch_of(one, 4)
+    batch = combined_copies(one, 4)
     assert len(split(batch)) == 4
     planned = solve(batch, time_limit_s=20, workers=workers)
     report = verify(batch, planned)
@@ -107,7 +50,7 @@ def test_n_renamed_copies_cost_n_times_one_with_the_same_promises(verify, worker
 def test_a_generated_batch_of_copies_is_planned_as_well_as_one(generate, verify):
     one = generate(orders=15, skus=12, locations=3, suppliers=2, plants=1, seed=11)
     alone = verify(one, solve(one, time_limit_s=10))
-    batch = batch_of(one, 3)
+    batch = combined_copies(one, 3)
     planned = verify(batch, solve(batch, time_limit_s=30))
     assert planned["valid"], planned["violations"][:3]
     # neither is proven optimal within these limits, so how far the MIP gets varies with the machine's load
@@ -147,7 +90,7 @@ def test_a_capped_lane_an_order_or_a_resource_joins_what_uses_it():
 
 
 def test_every_row_lands_in_exactly_one_part(generate):
-    batch = batch_of(generate(orders=12, skus=10, locations=3, suppliers=2, plants=1, seed=4), 3)
+    batch = combined_copies(generate(orders=12, skus=10, locations=3, suppliers=2, plants=1, seed=4), 3)
     parts = split(batch)
     for section in ("stock", "receipts", "supply_offers", "routes", "resources", "orders"):
         rows = sorted(str(r) for p in parts for r in p[section])
