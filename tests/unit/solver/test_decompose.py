@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from planning.solver import solve
+from planning.solver.baseline import priority_sequence, promise_in_sequence
+from planning.solver.contract import parse_snapshot
 from planning.solver.decompose import combined, prefixed, split
+from planning.solver.part import PASSES
 from tests.unit.solver.conftest import by_order, order, plant_snapshot, snapshot
 
 
@@ -47,14 +50,17 @@ def test_n_renamed_copies_cost_n_times_one_with_the_same_promises(verify, worker
     assert planned["solver"]["optimal_parts"] == (4 if alone["solver"]["status"] == "optimal" else 0)
 
 
-def test_a_generated_batch_of_copies_is_planned_as_well_as_one(generate, verify):
+def test_a_generated_batch_of_copies_is_planned_validly_and_no_worse_than_its_networks_greedy(
+    generate, verify
+):
     one = generate(orders=15, skus=12, locations=3, suppliers=2, plants=1, seed=11)
-    alone = verify(one, solve(one, time_limit_s=10))
+    parsed = parse_snapshot(one)
+    greedy = promise_in_sequence(parsed, priority_sequence(parsed), PASSES["cost-aware greedy"], name="g")
     batch = combined_copies(one, 3)
     planned = verify(batch, solve(batch, time_limit_s=30))
     assert planned["valid"], planned["violations"][:3]
-    # neither is proven optimal within these limits, so how far the MIP gets varies with the machine's load
-    assert planned["cost"]["total"] <= 3 * alone["cost"]["total"] * 1.05
+    # each network keeps at least its greedy plan (how far the MIP gets beyond it varies with the load)
+    assert planned["cost"]["total"] <= 3 * greedy.cost * (1 + 1e-9)
 
 
 def two_skus(**lane) -> dict:
