@@ -229,6 +229,30 @@ def combined(snapshots: list[dict]) -> dict:
     return batch
 
 
+def plan_of_part(plan: dict, part: dict) -> dict:
+    """What of `plan` concerns `part`: its orders' confirmations and the supply actions on its offers,
+    routes and lanes."""
+    orders = {order["id"] for order in part["orders"]}
+    offers = {(o["supplier"], o["sku"], o["location"]) for o in part["supply_offers"]}
+    routes = {(r["resource"], r["sku"]) for r in part["routes"]}
+    lanes = {(lane["from"], lane["to"], lane["mode"]) for lane in part["lanes"]}
+    skus = {item["sku"] for item in part["items"]}
+    return {
+        "contract": plan.get("contract"),
+        "plan_start": plan.get("plan_start"),
+        "confirmations": [c for c in plan.get("confirmations") or [] if c.get("order_id") in orders],
+        "procurement": [
+            p for p in plan.get("procurement") or [] if (p["supplier"], p["sku"], p["location"]) in offers
+        ],
+        "production": [m for m in plan.get("production") or [] if (m["resource"], m["sku"]) in routes],
+        "transfers": [
+            t
+            for t in plan.get("transfers") or []
+            if (t["from"], t["to"], t["mode"]) in lanes and t["sku"] in skus
+        ],
+    }
+
+
 def merge(raw: dict, plans: list[dict]) -> dict:
     """One plan from the plans of the parts: confirmations in the snapshot's order of orders, supply
     actions numbered anew, KPIs added up."""

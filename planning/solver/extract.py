@@ -35,11 +35,18 @@ class TimingFailed(Exception):
 class Timer:
     """Places a daily solution's events at exact times in a ledger."""
 
-    def __init__(self, snap: Snapshot, solution: Solution) -> None:
+    def __init__(
+        self,
+        snap: Snapshot,
+        solution: Solution,
+        ledger: Ledger | None = None,
+        orders: list[int] | None = None,
+    ) -> None:
         self.snap = snap
         self.sol = solution
         self.grid = DayGrid(snap.plan_start, snap.horizon_end)
-        self.ledger = Ledger.opening(snap)
+        self.ledger = Ledger.opening(snap) if ledger is None else ledger
+        self.orders = list(range(len(snap.orders))) if orders is None else orders
         self.inflow_note: dict[tuple[str, str, int], tuple[str, str]] = {}
         self.pending: dict[int, list[tuple[int, Lane, float, tuple]]] = {}
 
@@ -63,10 +70,12 @@ class Timer:
             events = sorted(by_day[d], key=lambda e: (e[0], e[1]))
             for attempt in range(2):  # what needs another event of its day is tried again after it
                 events = [e for e in events if not self._place(e, failed, last=attempt == 1)]
+        # an order the daily plan neither serves nor leaves unserved (a plan in force that has not seen it)
+        failed |= {o for o in self.orders if o not in self.pending and o not in self.sol.unserved}
         for o in failed:
             self._undo_reservations(o)
         outcomes, repairs = {}, sorted(failed)
-        for o in sorted(set(range(len(self.snap.orders))) - failed, key=self._earliest_arrival):
+        for o in sorted(set(self.orders) - failed, key=self._earliest_arrival):
             try:
                 outcomes[o] = self._outcome(o, self.snap.orders[o])
             except TimingFailed:
@@ -77,7 +86,7 @@ class Timer:
             repairs, key=lambda o: (-self.snap.orders[o].weight, self.snap.orders[o].requested_at)
         ):
             outcomes[o] = promiser.promise(self.snap.orders[o])
-        return [outcomes[o] for o in range(len(self.snap.orders))]
+        return [outcomes[o] for o in self.orders]
 
     def _place(self, event: tuple, failed: set[int], *, last: bool) -> bool:
         """Place one event of the daily plan; False if it cannot be yet. On the `last` try a supply action

@@ -143,14 +143,23 @@ class Solution:
 
 
 def estimated_size(snap: Snapshot, orders: list[int] | None = None) -> int:
-    """A cheap upper estimate of the model's variable count, to decide whether to build it."""
+    """A cheap upper estimate of the model's variable count, to decide whether to build it: deliveries of
+    the orders, and supply of what can reach them."""
     days = (snap.horizon_end - snap.plan_start) // DAY + 2
     chosen = snap.orders if orders is None else [snap.orders[o] for o in orders]
     delivery = sum(len(o.lines) * min(MAX_LANES, len(snap.lanes_to(o.region))) for o in chosen)
-    skus = len({line.sku for o in chosen for line in o.lines})
-    transfers = sum(1 for lane in snap.lanes if lane.to in snap.location_region)
-    supply = len(snap.offers) + len(snap.routes) + transfers * skus
-    return days * (delivery + supply)
+    pairs = needed(snap, chosen) if orders is not None else None
+    offers = sum(1 for o in snap.offers if pairs is None or (o.sku, o.location) in pairs)
+    routes = sum(1 for r in snap.routes if pairs is None or (r.sku, r.location) in pairs)
+    skus_at: dict[str, int] = {}
+    for _sku, loc in pairs if pairs is not None else {(line.sku, None) for o in chosen for line in o.lines}:
+        skus_at[loc] = skus_at.get(loc, 0) + 1
+    transfers = sum(
+        skus_at.get(lane.origin if pairs is not None else None, 0)
+        for lane in snap.lanes
+        if lane.to in snap.location_region
+    )
+    return days * (delivery + 2 * (offers + routes) + 2 * transfers)
 
 
 def build(

@@ -32,22 +32,25 @@ def run_parts(
     deadline: float,
     workers: int,
     progress: Callable[..., None] | None = None,
+    warm_starts: list[dict] | None = None,
 ) -> list[dict]:
-    """The plan of each part (in the order given), all returned by `deadline` (a time.monotonic() instant)."""
+    """The plan of each part (in the order given), all returned by `deadline` (a time.monotonic() instant);
+    `warm_starts` are the plans in force of the parts."""
     queue = deque(sorted(range(len(parts)), key=lambda i: sizes[i]))
     tracker = _Tracker(len(parts), progress)
+    warm = warm_starts or [None] * len(parts)
     if workers <= 1 or sum(sizes) <= INLINE_WORK:
         plans = {}
         while queue:
             i = queue.popleft()
             limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
-            plans[i] = plan_part(parts[i], time_limit_s=limit)
+            plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
             tracker.done(plans[i])
         return [plans[i] for i in range(len(parts))]
-    return _in_workers(parts, sizes, queue, deadline, workers, tracker)
+    return _in_workers(parts, sizes, warm, queue, deadline, workers, tracker)
 
 
-def _in_workers(parts, sizes, queue: deque, deadline: float, workers: int, tracker) -> list[dict]:
+def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker) -> list[dict]:
     plans: dict[int, dict] = {}
     pool = ProcessPoolExecutor(
         max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
@@ -62,7 +65,7 @@ def _in_workers(parts, sizes, queue: deque, deadline: float, workers: int, track
                 taken = sum(max(0.0, until - now) for until in busy_until.values())
                 waiting = sum(sizes[j] for j in queue) + sizes[i]
                 limit = _share(sizes[i], waiting, deadline, workers, taken)
-                future = pool.submit(plan_part, parts[i], time_limit_s=limit)
+                future = pool.submit(plan_part, parts[i], time_limit_s=limit, warm_start=warm[i])
                 pending[future], busy_until[future] = i, now + limit
             left = max(0.0, deadline - time.monotonic())
             finished, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)

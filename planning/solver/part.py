@@ -19,6 +19,7 @@ from planning.solver.baseline import OutOfTime, priority_sequence, promise_in_se
 from planning.solver.contract import Snapshot, parse_snapshot
 from planning.solver.extract import time_solution
 from planning.solver.ledger import Ledger
+from planning.solver.lns import STEP_SECONDS, improve
 from planning.solver.model import (
     RELAXED,
     RESTRICTED,
@@ -30,6 +31,7 @@ from planning.solver.model import (
 )
 from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
 from planning.solver.promise import OrderOutcome, Tactics
+from planning.solver.warm import warm_candidates
 
 Progress = Callable[[str, float], None]
 MODEL_SIZE_LIMIT = 400_000
@@ -77,7 +79,13 @@ def passes(snap: Snapshot) -> list[str]:
     return ["cost-aware greedy", "baseline", "stock-saving"]
 
 
-def plan_part(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress | None = None) -> dict:
+def plan_part(
+    snapshot: dict,
+    *,
+    time_limit_s: float = 60.0,
+    progress: Progress | None = None,
+    warm_start: dict | None = None,
+) -> dict:
     """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
 
     The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
@@ -88,6 +96,11 @@ def plan_part(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress 
     snap = parse_snapshot(snapshot)
     sequence = priority_sequence(snap)
     best: Candidate | None = None
+    if warm_start is not None:
+        for found in warm_candidates(snap, warm_start):
+            best = found if best is None or found.cost < best.cost else best
+        if best is not None:
+            _tell(progress, f"plan in force replayed: cost {best.cost:.2f}", best.cost)
     first_seconds = 0.0
     for step in passes(snap):
         if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
@@ -116,6 +129,8 @@ def plan_part(snapshot: dict, *, time_limit_s: float = 60.0, progress: Progress 
         best, bound = _batch_model(snap, best, deadline)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost)
         status = _status(best.cost, bound)
+    elif left > 2 * STEP_SECONDS[0]:
+        best = improve(snap, best, deadline, progress=progress)
     return to_plan(snap, best, report(status, best.cost, bound, started))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from planning.solver.baseline import solve_baseline_candidate
 from planning.solver.contract import parse_snapshot
-from planning.solver.decompose import merge, part_size, split
+from planning.solver.decompose import merge, part_size, plan_of_part, split
 from planning.solver.parallel import run_parts
 from planning.solver.part import plan_part, report, safety_margin
 from planning.solver.plan import to_plan
@@ -43,12 +43,14 @@ def solve(
     time_limit_s: float = 60.0,
     progress: Progress | None = None,
     workers: int | None = None,
+    warm_start: dict | None = None,
 ) -> dict:
-    """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound."""
+    """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
+    `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first."""
     started = time.monotonic()
     parts = split(snapshot)
     if len(parts) == 1:
-        plan = plan_part(snapshot, time_limit_s=time_limit_s, progress=progress)
+        plan = plan_part(snapshot, time_limit_s=time_limit_s, progress=progress, warm_start=warm_start)
         plan["solver"]["parts"] = 1
         return plan
     deadline = started + time_limit_s - safety_margin(time_limit_s)
@@ -58,6 +60,7 @@ def solve(
         deadline=deadline,
         workers=default_workers() if workers is None else workers,
         progress=progress,
+        warm_starts=None if warm_start is None else [plan_of_part(warm_start, part) for part in parts],
     )
     merged = merge(snapshot, plans)
     merged["solver"] = combined_report([plan["solver"] for plan in plans], started)

@@ -1,0 +1,217 @@
+"""Starting from the plan in force: an earlier plan's decisions replayed on a new snapshot.
+
+The earlier plan is read back as daily decisions (purchases by receive day, production by start day,
+transfers and deliveries by departure day) and timed exactly on the new snapshot like any daily plan
+(`extract.Timer`): what can still be done is placed at its earliest instant that day, what no longer fits
+(its order is gone, its stock was used, its day has passed) is left out, and every order it does not serve
+— new ones included — is promised afresh. On the same inputs this gives back the earlier plan (or a
+cheaper one), so a run never publishes a plan dearer than the last one on the same data; when the inputs
+moved a little, it is a good first plan that the passes and the model then try to beat.
+"""
+
+from __future__ import annotations
+
+from planning.solver.contract import Snapshot, day_of, parse_time
+from planning.solver.extract import time_solution
+from planning.solver.ledger import QTY_TOL, Production, Purchase, Transfer
+from planning.solver.model import Solution
+from planning.solver.peg import Actions, rebuild
+from planning.solver.plan import Candidate
+from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, explain
+
+
+def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
+    """The earlier `plan` as it stands, where it is still valid on `snap` to the second, and timed again on
+    `snap` (none if it cannot be read as a plan)."""
+    found = []
+    try:
+        exact = as_it_stands(snap, plan)
+        if exact is not None:
+            found.append(exact)
+        timed = time_solution(snap, daily_decisions(snap, plan))
+        if timed is not None:
+            found.append(timed)
+    except (KeyError, TypeError, ValueError):
+        pass
+    return found
+
+
+def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:
+    """The earlier plan itself, if every order of `snap` is in it and it is valid on `snap` as it is."""
+    orders = {order.id: order for order in snap.orders}
+    confirmations = {c["order_id"]: c for c in plan.get("confirmations") or []}
+    if set(confirmations) != set(orders) or plan.get("plan_start") is None:
+        return None
+    if parse_time(plan["plan_start"]) != snap.plan_start:
+        return None
+    actions = Actions(
+        tuple(
+            Purchase(
+                p["supplier"],
+                p["sku"],
+                p["location"],
+                float(p["qty"]),
+                parse_time(p["order_at"]),
+                parse_time(p["receive_at"]),
+            )
+            for p in plan.get("procurement") or []
+        ),
+        tuple(
+            Production(
+                m["resource"], m["sku"], float(m["qty"]), parse_time(m["start_at"]), parse_time(m["end_at"])
+            )
+            for m in plan.get("production") or []
+        ),
+        tuple(
+            Transfer(
+                t["from"],
+                t["to"],
+                t["mode"],
+                t["sku"],
+                float(t["qty"]),
+                parse_time(t["depart_at"]),
+                parse_time(t["arrive_at"]),
+            )
+            for t in plan.get("transfers") or []
+        ),
+    )
+    outcomes = [_outcome(snap, order, confirmations[order.id]) for order in snap.orders]
+    if None in outcomes or not _actions_valid(snap, actions):
+        return None
+    found = rebuild(snap, actions, outcomes, "plan in force")
+    return found if _ledger_valid(snap, found) else None
+
+
+def daily_decisions(snap: Snapshot, plan: dict) -> Solution:
+    """A plan document as the daily decisions of the model's solution (what `snap` no longer knows is
+    dropped; a day before the plan's start becomes its first day)."""
+    first = day_of(snap.plan_start)
+    offers = {(o.supplier, o.sku, o.location): i for i, o in enumerate(snap.offers)}
+    routes = {(r.resource, r.sku): i for i, r in enumerate(snap.routes)}
+    lanes = {(lane.origin, lane.to, lane.mode): k for k, lane in enumerate(snap.lanes)}
+    orders = {order.id: o for o, order in enumerate(snap.orders)}
+    buy: dict[tuple[int, int], float] = {}
+    make: dict[tuple[int, int], float] = {}
+    move: dict[tuple[int, str, int], float] = {}
+    ship: dict[tuple[int, int, int, int], float] = {}
+
+    def add(table: dict, key: tuple, qty: float) -> None:
+        table[key] = table.get(key, 0.0) + float(qty)
+
+    def day(text: str) -> int:
+        return max(first, day_of(parse_time(text)))
+
+    for p in plan.get("procurement") or []:
+        i = offers.get((p["supplier"], p["sku"], p["location"]))
+        if i is not None:
+            add(buy, (i, day(p["receive_at"])), p["qty"])
+    for m in plan.get("production") or []:
+        i = routes.get((m["resource"], m["sku"]))
+        if i is not None:
+            add(make, (i, day(m["start_at"])), m["qty"])
+    for t in plan.get("transfers") or []:
+        k = lanes.get((t["from"], t["to"], t["mode"]))
+        if k is not None:
+            add(move, (k, t["sku"], day(t["depart_at"])), t["qty"])
+    for c in plan.get("confirmations") or []:
+        o = orders.get(c["order_id"])
+        if o is None or c.get("status") != "confirmed":
+            continue
+        order = snap.orders[o]
+        line_index = {line.line: j for j, line in enumerate(order.lines)}
+        for line in c.get("lines") or []:
+            j = line_index.get(line["line"])
+            if j is None or line["qty"] != order.lines[j].qty:
+                continue  # the order changed: it is promised afresh
+            for d in line.get("deliveries") or []:
+                k = lanes.get((d["from"], order.region, d["mode"]))
+                if k is not None:
+                    add(ship, (o, j, k, day(d["depart_at"])), d["qty"])
+    return Solution("warm", 0.0, 0.0, buy, make, move, ship, set())
+
+
+def _outcome(snap: Snapshot, order, confirmation: dict) -> OrderOutcome | None:
+    """An order's confirmation read back, if it is valid for the order as it is now (None if not)."""
+    if confirmation.get("status") != "confirmed":
+        return OrderOutcome(order, None, (), "", confirmation.get("explanation") or "")
+    lanes = {(lane.origin, lane.mode) for lane in snap.lanes_to(order.region)}
+    transit = {(lane.origin, lane.mode): lane.transit for lane in snap.lanes_to(order.region)}
+    by_line = {line["line"]: line for line in confirmation.get("lines") or []}
+    lines = []
+    for line in order.lines:
+        got = by_line.get(line.line)
+        if got is None or got["sku"] != line.sku or abs(float(got["qty"]) - line.qty) > QTY_TOL:
+            return None
+        outcome = LineOutcome(line)
+        for d in got.get("deliveries") or []:
+            delivery = Delivery(
+                d["from"], d["mode"], float(d["qty"]), parse_time(d["depart_at"]), parse_time(d["arrive_at"])
+            )
+            key = (delivery.origin, delivery.mode)
+            if key not in lanes or delivery.arrive_at - delivery.depart_at != transit[key]:
+                return None
+            if delivery.arrive_at < order.requested_at - 1 or delivery.depart_at < snap.plan_start:
+                return None
+            if delivery.arrive_at > snap.horizon_end:
+                return None
+            outcome.deliveries.append(delivery)
+        if abs(sum(d.qty for d in outcome.deliveries) - line.qty) > QTY_TOL or not outcome.deliveries:
+            return None
+        outcome.lane = next(
+            lane for lane in snap.lanes_to(order.region) if lane.origin == outcome.deliveries[0].origin
+        )
+        lines.append(outcome)
+    promised = max(d.arrive_at for line in lines for d in line.deliveries)
+    if order.ship_complete and any(d.arrive_at != promised for line in lines for d in line.deliveries):
+        return None
+    reason, explanation = explain(order, lines, promised)
+    return OrderOutcome(order, promised, tuple(lines), reason, confirmation.get("explanation") or explanation)
+
+
+def _actions_valid(snap: Snapshot, actions: Actions) -> bool:
+    """Every action names what exists, lies within the horizon and takes its exact duration; purchase
+    minimums and multiples hold."""
+    offers = {(o.supplier, o.sku, o.location): o for o in snap.offers}
+    routes = {(r.resource, r.sku): r for r in snap.routes}
+    lanes = {(lane.origin, lane.to, lane.mode): lane for lane in snap.lanes}
+
+    def within(*times: int) -> bool:
+        return all(snap.plan_start <= t <= snap.horizon_end for t in times)
+
+    for p in actions.purchases:
+        offer = offers.get((p.supplier, p.sku, p.location))
+        if offer is None or not within(p.order_at, p.receive_at) or p.receive_at - p.order_at < offer.lead:
+            return False
+        if p.qty < offer.min_qty - QTY_TOL or (
+            offer.multiple and abs(p.qty / offer.multiple - round(p.qty / offer.multiple)) > 1e-9
+        ):
+            return False
+    for m in actions.productions:
+        route = routes.get((m.resource, m.sku))
+        if route is None or not within(m.start_at, m.end_at) or m.end_at - m.start_at != route.lead:
+            return False
+    for t in actions.transfers:
+        lane = lanes.get((t.origin, t.to, t.mode))
+        if lane is None or not within(t.depart_at, t.arrive_at) or t.arrive_at - t.depart_at != lane.transit:
+            return False
+    return True
+
+
+def _ledger_valid(snap: Snapshot, found: Candidate) -> bool:
+    """No stock below zero at any instant; no capacity of an offer, a resource or a lane exceeded."""
+    ledger = found.ledger
+    if any(line.takeable(-1) < -QTY_TOL for line in ledger.lines.values()):
+        return False
+    offers = {("offer", o.supplier, o.sku, o.location): o.capacity_per_day for o in snap.offers}
+    lanes = {("lane", lane.origin, lane.to, lane.mode): lane.capacity_per_day for lane in snap.lanes}
+    for key, used in ledger.used.items():
+        kind, day = key[0], key[-1]
+        if kind == "resource":
+            cap = snap.resources[key[1]].hours_on(day)
+        elif kind in ("offer", "lane"):
+            cap = (offers if kind == "offer" else lanes).get(key[:-1])
+        else:
+            continue
+        if cap is not None and used > cap + QTY_TOL:
+            return False
+    return True
