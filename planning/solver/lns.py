@@ -24,7 +24,17 @@ from collections import Counter, defaultdict
 
 from planning.solver.contract import Snapshot, day_of
 from planning.solver.extract import Timer
-from planning.solver.model import RESTRICTED, Fixed, build, dawn, dusk, estimated_size, hint_from, solve_model
+from planning.solver.model import (
+    BOUND_ONLY,
+    RESTRICTED,
+    Fixed,
+    build,
+    dawn,
+    dusk,
+    estimated_size,
+    hint_from,
+    solve_model,
+)
 from planning.solver.network import DayGrid
 from planning.solver.peg import Actions, free, ledger_of, peg, rebuild
 from planning.solver.plan import Candidate, service_cost
@@ -151,7 +161,7 @@ def replan(snap: Snapshot, best: Candidate, orders: list[int], limit: float) -> 
     base = ledger_of(snap, kept, fixed_outcomes)
     model = build(snap, RESTRICTED, orders=orders, fixed=fixed_of(snap, base, kept))
     solution = solve_model(model, limit, hint=hint_from(model, loose, outcomes))
-    if solution is None:
+    if solution is None or solution.status == BOUND_ONLY:
         return None
     timer = Timer(snap, solution, ledger=base, orders=orders)
     replanned = dict(zip(orders, timer.run(), strict=True))

@@ -35,6 +35,7 @@ from planning.solver.supply import round_up
 
 INF = math.inf
 RESTRICTED, RELAXED = "restricted", "relaxed"
+BOUND_ONLY = "bound only"  # a solve that proved a bound but found no solution
 MAX_LANES = 48  # delivery lanes per line in a plan's model (see _delivery_lanes)
 
 
@@ -553,8 +554,9 @@ def set_objective(model: Model) -> None:
 def solve_model(
     model: Model, time_limit_s: float, *, hint: dict | None = None, relative_gap: float = 1e-5
 ) -> Solution | None:
-    """Solve with HiGHS within the time limit (from `hint`, integer values by variable, when given); the best
-    solution found and the best bound proved (None when no solution was found)."""
+    """Solve with HiGHS within the time limit (from `hint`, integer values by variable, when given): the best
+    solution found and the best bound proved (status `bound only` and no decisions when it found no
+    solution but proved a bound; None when the solve failed)."""
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.5, time_limit_s)), relative_gap_tolerance=relative_gap
     )
@@ -571,7 +573,8 @@ def solve_model(
     except Exception:
         return None
     if not result.has_primal_feasible_solution():
-        return None
+        bound = result.termination.objective_bounds.dual_bound
+        return Solution(BOUND_ONLY, math.inf, bound, {}, {}, {}, {}, set()) if math.isfinite(bound) else None
     solved = result.variable_values()
 
     def values(table: dict) -> dict:

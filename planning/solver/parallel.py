@@ -18,10 +18,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
 from planning.solver.part import plan_part, unplanned
 
 MIN_PART_SECONDS = 0.5
+MAX_RESTARTS = 2
 INLINE_WORK = 5_000  # parts this small in total are planned in this process: a worker costs more to start
 
 
@@ -52,11 +54,10 @@ def run_parts(
 
 def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker) -> list[dict]:
     plans: dict[int, dict] = {}
-    pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
-    )
+    pool = _pool(workers)
     pending: dict[Future, int] = {}
     busy_until: dict[Future, float] = {}
+    restarts = 0
     try:
         while queue or pending:
             while queue and len(pending) < workers:
@@ -65,23 +66,55 @@ def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int,
                 taken = sum(max(0.0, until - now) for until in busy_until.values())
                 waiting = sum(sizes[j] for j in queue) + sizes[i]
                 limit = _share(sizes[i], waiting, deadline, workers, taken)
-                future = pool.submit(plan_part, parts[i], time_limit_s=limit, warm_start=warm[i])
+                try:
+                    future = pool.submit(plan_part, parts[i], time_limit_s=limit, warm_start=warm[i])
+                except BrokenProcessPool:
+                    queue.appendleft(i)
+                    break
                 pending[future], busy_until[future] = i, now + limit
+            if pool_broken(pool):
+                # a worker died (killed, out of memory): its parts and the others under way start again in
+                # a new pool, twice at most; then what is left is planned here
+                queue.extendleft(sorted(pending.values(), key=lambda i: -sizes[i]))
+                pending.clear()
+                busy_until.clear()
+                _stop(pool)
+                restarts += 1
+                if restarts > MAX_RESTARTS:
+                    break
+                pool = _pool(workers)
+                continue
             left = max(0.0, deadline - time.monotonic())
             finished, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
             if not finished:
                 break  # the deadline: what is still running is given up
             for future in finished:
+                if isinstance(future.exception(), BrokenProcessPool):
+                    continue  # taken up again above
                 i = pending.pop(future)
                 busy_until.pop(future)
                 plans[i] = _result(future, parts[i])
                 tracker.done(plans[i])
     finally:
         _stop(pool)
+    while queue and deadline - time.monotonic() > MIN_PART_SECONDS:
+        i = queue.popleft()
+        limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
+        plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
+        tracker.done(plans[i])
     for i in range(len(parts)):
         if i not in plans:
             plans[i] = unplanned(parts[i], "not planned: the time limit ran out before this part was planned")
     return [plans[i] for i in range(len(parts))]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent)
+
+
+def pool_broken(pool: ProcessPoolExecutor) -> bool:
+    return bool(getattr(pool, "_broken", False))
 
 
 def _share(size: int, waiting: int, deadline: float, workers: int, taken: float = 0.0) -> float:

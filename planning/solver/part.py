@@ -21,6 +21,7 @@ from planning.solver.extract import time_solution
 from planning.solver.ledger import Ledger
 from planning.solver.lns import STEP_SECONDS, improve
 from planning.solver.model import (
+    BOUND_ONLY,
     RELAXED,
     RESTRICTED,
     build,
@@ -168,7 +169,7 @@ def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Cand
         if solution is not None:
             if alone:
                 bound = solution.bound + opening_holding(snap)
-            timed = time_solution(snap, solution)
+            timed = time_solution(snap, solution) if solution.status != BOUND_ONLY else None
             if timed is not None and timed.cost < best.cost:
                 best = timed
         if alone:

@@ -3,6 +3,12 @@ exactly the sum of each planned alone, with the same promises."""
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import threading
+import time
+
 import pytest
 
 from planning.solver import solve
@@ -101,3 +107,52 @@ def test_every_row_lands_in_exactly_one_part(generate):
     for section in ("stock", "receipts", "supply_offers", "routes", "resources", "orders"):
         rows = sorted(str(r) for p in parts for r in p[section])
         assert rows == sorted(str(r) for r in batch[section]), section
+
+
+def _children() -> list[int]:
+    """This process's child processes (Linux)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds worker processes through /proc")
+def test_a_worker_killed_mid_run_costs_time_not_the_plan(generate, verify):
+    networks = [generate(orders=40, skus=10, locations=3, suppliers=2, plants=1, seed=s) for s in range(10)]
+    batch = combined([prefixed(network, f"K{i}-") for i, network in enumerate(networks)])
+    killed = []
+
+    def kill_one_worker() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not killed:
+            workers = [pid for pid in _children() if _is_worker(pid)]
+            if workers:
+                time.sleep(1.0)
+                os.kill(workers[0], signal.SIGKILL)
+                killed.append(workers[0])
+            time.sleep(0.2)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    plan = solve(batch, time_limit_s=40, workers=2)
+    killer.join()
+    assert killed, "no worker process was seen"
+    report = verify(batch, plan)
+    assert report["valid"], report["violations"][:3]
+    assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
+
+
+def _is_worker(pid: int) -> bool:
+    """A worker of a process pool (not multiprocessing's resource tracker)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"spawn_main" in f.read()
+    except OSError:
+        return False
