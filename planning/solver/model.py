@@ -78,6 +78,7 @@ class Model:
     objective: dict[object, float] = field(default_factory=dict)
     earliest: dict[tuple[str, str], int] = field(default_factory=dict)  # see network.earliest_stock
     pruned: bool = False  # some lines were left only their cheapest lanes (then it bounds nothing)
+    road: list[tuple[object, str, int]] = field(default_factory=list)  # transfers: (var, sku, seconds)
 
     def ready_day(self, sku: str, loc: str) -> int:
         """The first day goods of `sku` could be at `loc` (past the horizon if never)."""
@@ -164,9 +165,17 @@ def estimated_size(snap: Snapshot, orders: list[int] | None = None) -> int:
 
 
 def build(
-    snap: Snapshot, mode: str = RESTRICTED, *, orders: list[int] | None = None, fixed: Fixed | None = None
+    snap: Snapshot,
+    mode: str = RESTRICTED,
+    *,
+    orders: list[int] | None = None,
+    fixed: Fixed | None = None,
+    moves=None,
+    deliveries=None,
 ) -> Model:
-    """The model of `orders` (all by default) in `mode`, around what `fixed` keeps of a plan."""
+    """The model of `orders` (all by default) in `mode`, around what `fixed` keeps of a plan. `moves` and
+    `deliveries` (functions of the model, and of the model and an order) replace how transfers and
+    deliveries are modelled (see `bound`); the gates then are left out."""
     grid = DayGrid(snap.plan_start, snap.horizon_end)
     chosen = list(range(len(snap.orders))) if orders is None else orders
     have = can_have(snap)
@@ -185,12 +194,15 @@ def build(
         if (route.sku, route.location) in model.pairs:
             bound = bounds.get(route.sku, 0.0) + (held_components(snap, route) if i in converting else 0.0)
             add_production(model, i, route, bound)
-    add_transfers(model)
+    (moves or add_transfers)(model)
     for o in chosen:
-        add_deliveries(model, o, snap.orders[o])
+        (deliveries or add_deliveries)(model, o, snap.orders[o])
     add_stock_balances(model)
     add_capacities(model)
-    add_gates(model)
+    if mode == RELAXED:
+        add_transit_budget(model, bounds)
+    if deliveries is None:
+        add_gates(model)
     set_objective(model)
     return model
 
@@ -356,8 +368,9 @@ def add_transfers(model: Model) -> None:
                     break
                 qty = s.add_variable(lb=0, ub=INF)
                 model.move[(k, sku, d)] = qty
-                arrive = model.arrival_time(d, lane.transit)
-                rate = lane.unit_cost + holding(model, sku, arrive) - holding(model, sku, start)
+                model.road.append((qty, sku, lane.transit))
+                # holding stops while the goods are on the road, exactly the transit whenever they leave
+                rate = lane.unit_cost + holding(model, sku, start + lane.transit) - holding(model, sku, start)
                 model.cost(qty, rate)
                 model.flow(sku, lane.origin, dusk(d), qty, -1.0)
                 model.flow(sku, lane.to, dusk(model.arrival_day(d, lane.transit)), qty, 1.0)
@@ -517,6 +530,25 @@ def add_capacities(model: Model) -> None:
             row = s.add_linear_constraint(lb=-INF, ub=cap)
             for var, coef in terms:
                 row.set_coefficient(var, coef)
+
+
+def add_transit_budget(model: Model, need: dict[str, float]) -> None:
+    """Relaxed mode: per sku, the unit-seconds spent on the road are at most the horizon times the units
+    there can ever be. Holding stops on the road, and a day's model can chain trips a real day cannot hold,
+    so without this a round trip would pay for itself without end; every exact plan satisfies it."""
+    s, snap = model.solver, model.snap
+    span = snap.horizon_end - snap.plan_start
+    held: dict[str, float] = {}
+    for (sku, _), qty in snap.stock.items():
+        held[sku] = held.get(sku, 0.0) + qty
+    for r in snap.receipts:
+        held[r.sku] = held.get(r.sku, 0.0) + r.qty
+    rows: dict[str, object] = {}
+    for var, sku, seconds in model.road:
+        if sku not in rows:
+            units = held.get(sku, 0.0) + need.get(sku, 0.0)
+            rows[sku] = s.add_linear_constraint(lb=-INF, ub=span * units / DAY)
+        rows[sku].set_coefficient(var, seconds / DAY)
 
 
 def add_gates(model: Model) -> None:

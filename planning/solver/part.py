@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from planning.solver.baseline import OutOfTime, priority_sequence, promise_in_sequence
+from planning.solver.bound import lower_bound
 from planning.solver.contract import Snapshot, parse_snapshot
 from planning.solver.extract import time_solution
 from planning.solver.ledger import Ledger
@@ -42,6 +43,7 @@ MODEL_SIZE_LIMIT = 400_000
 MODEL_VARIABLES_PER_SECOND = 20_000
 
 
+BOUND_SHARE = 0.25  # of the time left after the passes, for the compact relaxation's bound (big networks)
 PLAN_SHARE = 0.7  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
 
 
@@ -131,7 +133,11 @@ def plan_part(
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost)
         status = _status(best.cost, bound)
     elif left > 2 * STEP_SECONDS[0]:
+        # too big for one model: a bound from the compact relaxation, then the neighbourhood search
+        bound = lower_bound(snap, left * BOUND_SHARE)
+        _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
         best = improve(snap, best, deadline, progress=progress)
+        status = _status(best.cost, bound)
     return to_plan(snap, best, report(status, best.cost, bound, started))
 
 
@@ -177,9 +183,9 @@ def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Cand
     return best, bound
 
 
-def _tell(progress: Progress | None, message: str, cost: float) -> None:
+def _tell(progress: Progress | None, message: str, cost: float, **details) -> None:
     if progress is not None:
-        progress(message, cost)
+        progress(message, cost, **details)
 
 
 def report(status: str, objective: float, bound: float | None, started: float) -> dict:

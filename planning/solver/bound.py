@@ -1,0 +1,127 @@
+"""A true lower bound for a network too big for the exact model: a compact relaxation, solved as an LP.
+
+It is the relaxed daily model (`model`, relaxed mode) made smaller in ways that can only lower its optimum,
+so that its LP value is still a lower bound of the contract's optimum:
+- the lanes from one place to one region (or to one location) are one lane, as cheap as the cheapest and as
+  fast as the fastest, with no capacity, and holding credited as if the goods left as early as the slowest
+  of them would have had to;
+- a line's deliveries later than a window after its first possible day are one variable, as late as the
+  window's end, taking its goods on the last day they could leave;
+- an order's lateness, unserved and broken-promise costs are spread over its units (each unit pays its share
+  of the order's cost by when it arrives): the mean of the lines' lateness is never more than the latest's;
+- integrality is dropped.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from ortools.math_opt.python import mathopt
+
+from planning.solver.contract import DAY, Order, Snapshot, day_of
+from planning.solver.model import RELAXED, Model, build, dusk, holding
+
+WINDOW_DAYS = 10
+
+
+def lower_bound(snap: Snapshot, time_limit_s: float) -> float | None:
+    """The compact relaxation's LP value plus the opening stock's holding (None if not solved in time)."""
+    from planning.solver.plan import opening_holding
+
+    started = time.monotonic()
+    model = build(snap, RELAXED, moves=add_merged_transfers, deliveries=add_merged_deliveries)
+    for var in model.solver.variables():
+        if var.integer:
+            var.integer = False
+    left = time_limit_s - (time.monotonic() - started)
+    if left <= 0.5:
+        return None
+    params = mathopt.SolveParameters(time_limit=timedelta(seconds=left))
+    try:
+        result = mathopt.solve(model.solver, mathopt.SolverType.HIGHS, params=params)
+    except Exception:  # see model.solve_model
+        return None
+    if result.termination.reason != mathopt.TerminationReason.OPTIMAL:
+        return None
+    # a plan's cost is never below zero (holding is the integral of stock that is never negative)
+    return max(0.0, result.termination.objective_bounds.dual_bound + opening_holding(snap))
+
+
+def _groups(snap: Snapshot, lanes) -> dict[tuple[str, str], tuple[int, int, float]]:
+    """(origin, destination) -> (fastest transit, slowest transit, cheapest unit cost) of `lanes`."""
+    groups: dict[tuple[str, str], tuple[int, int, float]] = {}
+    for lane in lanes:
+        key = (lane.origin, lane.to)
+        fast, slow, cheap = groups.get(key, (lane.transit, lane.transit, lane.unit_cost))
+        groups[key] = (min(fast, lane.transit), max(slow, lane.transit), min(cheap, lane.unit_cost))
+    return groups
+
+
+def add_merged_transfers(model: Model) -> None:
+    """Transfers on one lane per (origin, destination): arriving as soon as the fastest, at the cheapest
+    freight, holding stopped on the road as long as on the slowest (the road time counted against the
+    transit budget as the fastest's, see `model.add_transit_budget`)."""
+    s, grid, snap = model.solver, model.grid, model.snap
+    transfers = [lane for lane in snap.lanes if lane.to in snap.location_region]
+    for (origin, to), (fast, slow, cheap) in _groups(snap, transfers).items():
+        skus = sorted({sku for sku, loc in model.pairs if loc == origin and (sku, to) in model.pairs})
+        for sku in skus:
+            for d in range(max(grid.days.start, model.ready_day(sku, origin)), grid.days.stop):
+                start = grid.start_of(d)
+                if start + fast > snap.horizon_end:
+                    break
+                qty = s.add_variable(lb=0)
+                model.road.append((qty, sku, fast))
+                model.cost(qty, cheap + holding(model, sku, start + slow) - holding(model, sku, start))
+                model.flow(sku, origin, dusk(d), qty, -1.0)
+                model.flow(sku, to, dusk(day_of(start + fast)), qty, 1.0)
+
+
+def add_merged_deliveries(model: Model, o: int, order: Order) -> None:
+    """Each line delivered from each place on its one merged lane, by day within the window, then late."""
+    s, snap, policy = model.solver, model.snap, model.snap.policy
+    total = sum(line.qty for line in order.lines)
+    unserved = model.unserved[o] = s.add_variable(lb=0, ub=1)
+    penalty = policy.unserved_penalty + (policy.broken_promise_penalty if order.confirmed_promise_at else 0)
+    model.cost(unserved, order.weight * penalty)
+    groups = _groups(snap, snap.lanes_to(order.region))
+    for line in order.lines:
+        served = s.add_linear_constraint(lb=1, ub=1)
+        served.set_coefficient(unserved, 1.0)
+        share_of_order = line.qty / total
+        for (origin, _), (fast, slow, cheap) in groups.items():
+            if (line.sku, origin) not in model.pairs:
+                continue
+            for day, arrive, leave_day in _days(model, order, line.sku, origin, fast):
+                share = s.add_variable(lb=0, ub=1)
+                served.set_coefficient(share, 1.0)
+                late_days = max(0, arrive - order.requested_at) / DAY
+                cost = order.weight * policy.lateness_cost_per_day * late_days * share_of_order
+                if order.confirmed_promise_at is not None and arrive > order.confirmed_promise_at + 1:
+                    cost += order.weight * policy.broken_promise_penalty * share_of_order
+                left = max(snap.plan_start, model.grid.start_of(day) - (slow - fast))
+                cost += line.qty * (cheap - holding(model, line.sku, left))
+                model.cost(share, cost)
+                model.flow(line.sku, origin, dusk(leave_day), share, -line.qty)
+
+
+def _days(model: Model, order: Order, sku: str, origin: str, fast: int) -> list[tuple[int, int, int]]:
+    """(departure day, earliest arrival, day the goods are taken) of each delivery variable: one per day in
+    the window, then one for every later day together."""
+    grid, snap = model.grid, model.snap
+    ready = model.earliest.get((sku, origin), snap.horizon_end + 1)
+    earliest = max(grid.plan_start, order.requested_at - fast, ready)
+    first = day_of(earliest)
+    last = day_of(snap.horizon_end - fast)
+    found = []
+    for d in range(first, last + 1):
+        arrive = max(grid.start_of(d), earliest) + fast
+        if arrive > snap.horizon_end:
+            break
+        if d - first < WINDOW_DAYS:
+            found.append((d, arrive, d))
+        else:
+            found.append((d, arrive, last))  # every later day as one: as late as the first of them
+            break
+    return found
