@@ -24,6 +24,8 @@ from planning.solver.part import plan_part, unplanned
 
 MIN_PART_SECONDS = 0.5
 MAX_RESTARTS = 2
+FALLBACK_SHARE = 0.2  # of the time, at most, for a first plan of every part before the workers improve them
+TASK_MARGIN_S = 2.0  # a part's worker is asked to finish this long before the deadline
 INLINE_WORK = 5_000  # parts this small in total are planned in this process: a worker costs more to start
 
 
@@ -49,10 +51,27 @@ def run_parts(
             plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
             tracker.done(plans[i])
         return [plans[i] for i in range(len(parts))]
-    return _in_workers(parts, sizes, warm, queue, deadline, workers, tracker)
+    started = time.monotonic()
+    fallback = _quick_plans(parts, started + FALLBACK_SHARE * (deadline - started))
+    plans = _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, fallback)
+    return plans
 
 
-def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker) -> list[dict]:
+def _quick_plans(parts: list[dict], until: float) -> dict[int, dict]:
+    """A first plan of each part (the first pass only), largest first, while `until` allows: what a part
+    falls back on if its worker does not return in time."""
+    plans = {}
+    for i in sorted(range(len(parts)), key=lambda i: -len(parts[i]["orders"])):
+        left = until - time.monotonic()
+        if left <= MIN_PART_SECONDS:
+            break
+        plans[i] = plan_part(parts[i], time_limit_s=left, quick=True)
+    return plans
+
+
+def _in_workers(
+    parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker, fallback: dict[int, dict]
+) -> list[dict]:
     plans: dict[int, dict] = {}
     pool = _pool(workers)
     pending: dict[Future, int] = {}
@@ -65,7 +84,7 @@ def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int,
                 now = time.monotonic()
                 taken = sum(max(0.0, until - now) for until in busy_until.values())
                 waiting = sum(sizes[j] for j in queue) + sizes[i]
-                limit = _share(sizes[i], waiting, deadline, workers, taken)
+                limit = _share(sizes[i], waiting, deadline - TASK_MARGIN_S, workers, taken)
                 try:
                     future = pool.submit(plan_part, parts[i], time_limit_s=limit, warm_start=warm[i])
                 except BrokenProcessPool:
@@ -93,7 +112,7 @@ def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int,
                     continue  # taken up again above
                 i = pending.pop(future)
                 busy_until.pop(future)
-                plans[i] = _result(future, parts[i])
+                plans[i] = _result(future, parts[i], fallback.get(i))
                 tracker.done(plans[i])
     finally:
         _stop(pool)
@@ -104,7 +123,9 @@ def _in_workers(parts, sizes, warm, queue: deque, deadline: float, workers: int,
         tracker.done(plans[i])
     for i in range(len(parts)):
         if i not in plans:
-            plans[i] = unplanned(parts[i], "not planned: the time limit ran out before this part was planned")
+            plans[i] = fallback.get(i) or unplanned(
+                parts[i], "not planned: the time limit ran out before this part was planned"
+            )
     return [plans[i] for i in range(len(parts))]
 
 
@@ -125,11 +146,14 @@ def _share(size: int, waiting: int, deadline: float, workers: int, taken: float 
     return max(min(MIN_PART_SECONDS, left), min(left, free * size / max(1, waiting)))
 
 
-def _result(future: Future, part: dict) -> dict:
+def _result(future: Future, part: dict, fallback: dict | None) -> dict:
     try:
-        return future.result()
-    except Exception as error:  # a worker that died or failed: the part is left unconfirmed
-        return unplanned(part, f"not planned: its worker failed ({type(error).__name__})")
+        plan = future.result()
+    except Exception as error:  # a worker that failed: its first plan, else the part is left unconfirmed
+        return fallback or unplanned(part, f"not planned: its worker failed ({type(error).__name__})")
+    if fallback is not None and fallback["solver"]["objective"] < plan["solver"]["objective"]:
+        return fallback
+    return plan
 
 
 class _Tracker:

@@ -88,8 +88,10 @@ def plan_part(
     time_limit_s: float = 60.0,
     progress: Progress | None = None,
     warm_start: dict | None = None,
+    quick: bool = False,
 ) -> dict:
-    """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
+    """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound
+    (`quick`: the first pass only, a plan to fall back on).
 
     The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
     left are unconfirmed), so that a plan is written within `time_limit_s`; the next passes run only if they
@@ -123,6 +125,11 @@ def plan_part(
             _tell(progress, f"{step} stopped at the time limit", best.cost)
             break
         first_seconds = first_seconds or time.monotonic() - began
+        if quick:
+            bound = (
+                lower_bound(snap, deadline - time.monotonic()) if deadline - time.monotonic() > 2 else None
+            )
+            return to_plan(snap, found, report(_status(found.cost, bound), found.cost, bound, started))
         _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
         best = found if best is None or found.cost < best.cost else best
     status, bound = "heuristic", None
@@ -130,7 +137,9 @@ def plan_part(
     size = estimated_size(snap)
     if left > 1.0 and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         best, bound = _batch_model(snap, best, deadline)
-        _tell(progress, f"batch model cost {best.cost:.2f}", best.cost)
+        if bound is None and deadline - time.monotonic() > 1.0:
+            bound = lower_bound(snap, deadline - time.monotonic())
+        _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         status = _status(best.cost, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
