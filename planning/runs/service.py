@@ -140,16 +140,17 @@ def _plan_and_publish(run: PlanningRun, build_snapshot: Callable, solve: Callabl
     db.session.commit()
 
 
-def _progress_writer(run_id: int, started: float) -> Callable[[str, float], None]:
-    """A solver progress callback that records phase, best cost and elapsed time, at most once a second."""
+def _progress_writer(run_id: int, started: float) -> Callable[..., None]:
+    """A solver progress callback that records phase, best cost, bound, parts and elapsed time, at most once
+    a second (the solver's protocol: `progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)`)."""
     last = [0.0]
 
-    def report(phase: str, best_cost: float | None = None) -> None:
+    def report(phase: str, best_cost: float | None = None, **details) -> None:
         now = time.monotonic()
         if now - last[0] < PROGRESS_EVERY_S:
             return
         last[0] = now
-        progress = {"phase": phase, "best_cost": best_cost, "elapsed_s": round(now - started, 3)}
+        progress = {"phase": phase, "best_cost": best_cost, "elapsed_s": round(now - started, 3), **details}
         db.session.execute(update(PlanningRun).where(PlanningRun.id == run_id).values(progress=progress))
         db.session.commit()
 

@@ -20,7 +20,7 @@ SCENARIOS = [
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: f"seed{s['seed']}")
 def test_no_bound_is_above_a_valid_plan(generate, verify, scenario):
     snap = generate(**scenario)
-    plan = solve(snap, time_limit_s=6)
+    plan = solve(snap, time_limit_s=12)  # room for the bound on a loaded machine too
     costs = [verify(snap, plan)["cost"]["total"], verify(snap, solve_baseline(snap))["cost"]["total"]]
     assert verify(snap, plan)["valid"]
     assert plan["solver"]["bound"] is not None
