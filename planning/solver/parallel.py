@@ -2,29 +2,34 @@
 
 Each part is handed over as a plain contract snapshot with its own time limit and comes back as a plan. A
 part's limit is its share, by size, of the worker-seconds left among the parts not yet started; a part that
-finishes early (proven optimal) leaves its time to the others. A part whose worker fails or overruns is
-planned as unconfirmed (a valid plan: nothing promised, nothing bought), so the run still returns a valid
-plan in time. Workers are separate processes (spawned, so a threaded caller is safe) that die with the
-planner: they are stopped when planning ends, and on Linux they also die if the planner itself is killed.
+finishes early (proven optimal) leaves its time to the others. Each worker writes its part's first valid plan
+to a file as soon as it has one; a part whose worker fails or overruns falls back on that plan, else (it was
+never started) it is planned as unconfirmed (a valid plan: nothing promised, nothing bought), so the run
+still returns a valid plan in time. Workers are separate processes (spawned, so a threaded caller is safe)
+that die with the planner: they are stopped when planning ends, and on Linux they also die if the planner
+itself is killed.
 """
 
 from __future__ import annotations
 
 import ctypes
+import json
 import multiprocessing
+import os
 import signal
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from planning.solver.part import plan_part, unplanned
 
 MIN_PART_SECONDS = 0.5
 MAX_RESTARTS = 2
-FALLBACK_SHARE = 0.2  # of the time, at most, for a first plan of every part before the workers improve them
 TASK_MARGIN_S = 2.0  # a part's worker is asked to finish this long before the deadline
 INLINE_WORK = 5_000  # parts this small in total are planned in this process: a worker costs more to start
 
@@ -51,28 +56,15 @@ def run_parts(
             plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
             tracker.done(plans[i])
         return [plans[i] for i in range(len(parts))]
-    started = time.monotonic()
-    fallback = _quick_plans(parts, started + FALLBACK_SHARE * (deadline - started))
-    plans = _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, fallback)
-    return plans
-
-
-def _quick_plans(parts: list[dict], until: float) -> dict[int, dict]:
-    """A first plan of each part (the first pass only), largest first, while `until` allows: what a part
-    falls back on if its worker does not return in time."""
-    plans = {}
-    for i in sorted(range(len(parts)), key=lambda i: -len(parts[i]["orders"])):
-        left = until - time.monotonic()
-        if left <= MIN_PART_SECONDS:
-            break
-        plans[i] = plan_part(parts[i], time_limit_s=left, quick=True)
-    return plans
+    with tempfile.TemporaryDirectory(prefix="takt-parts-") as folder:
+        return _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, folder)
 
 
 def _in_workers(
-    parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker, fallback: dict[int, dict]
+    parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker, folder: str
 ) -> list[dict]:
     plans: dict[int, dict] = {}
+    first = [str(Path(folder) / f"part-{i}.json") for i in range(len(parts))]
     pool = _pool(workers)
     pending: dict[Future, int] = {}
     busy_until: dict[Future, float] = {}
@@ -86,7 +78,7 @@ def _in_workers(
                 waiting = sum(sizes[j] for j in queue) + sizes[i]
                 limit = _share(sizes[i], waiting, deadline - TASK_MARGIN_S, workers, taken)
                 try:
-                    future = pool.submit(plan_part, parts[i], time_limit_s=limit, warm_start=warm[i])
+                    future = pool.submit(_plan_in_worker, parts[i], limit, warm[i], first[i])
                 except BrokenProcessPool:
                     queue.appendleft(i)
                     break
@@ -112,10 +104,11 @@ def _in_workers(
                     continue  # taken up again above
                 i = pending.pop(future)
                 busy_until.pop(future)
-                plans[i] = _result(future, parts[i], fallback.get(i))
+                plans[i] = _result(future, parts[i], _first_plan(first[i]))
                 tracker.done(plans[i])
     finally:
         _stop(pool)
+    fallback = {i: plan for i in range(len(parts)) if i not in plans and (plan := _first_plan(first[i]))}
     while queue and deadline - time.monotonic() > MIN_PART_SECONDS:
         i = queue.popleft()
         limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
@@ -127,6 +120,26 @@ def _in_workers(
                 parts[i], "not planned: the time limit ran out before this part was planned"
             )
     return [plans[i] for i in range(len(parts))]
+
+
+def _plan_in_worker(part: dict, limit: float, warm_start: dict | None, first_path: str) -> dict:
+    """In a worker: plan the part; its first valid plan is written to `first_path` as soon as it exists (a
+    file, renamed into place: a worker killed while writing leaves nothing half-written)."""
+
+    def keep(plan: dict) -> None:
+        partial = f"{first_path}.partial"
+        Path(partial).write_text(json.dumps(plan))
+        os.replace(partial, first_path)
+
+    return plan_part(part, time_limit_s=limit, warm_start=warm_start, first_plan=keep)
+
+
+def _first_plan(path: str) -> dict | None:
+    """The first plan a worker wrote for its part, if it got that far."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -186,7 +199,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.terminate()
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=2)
+        if process.is_alive():  # stopped or deaf to SIGTERM
+            process.kill()
+            process.join(timeout=2)
 
 
 def _die_with_parent() -> None:

@@ -88,10 +88,11 @@ def plan_part(
     time_limit_s: float = 60.0,
     progress: Progress | None = None,
     warm_start: dict | None = None,
-    quick: bool = False,
+    first_plan: Callable[[dict], None] | None = None,
 ) -> dict:
     """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound
-    (`quick`: the first pass only, a plan to fall back on).
+    (`first_plan` is handed the first valid plan as soon as there is one: what a caller falls back on if
+    this call does not return in time).
 
     The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
     left are unconfirmed), so that a plan is written within `time_limit_s`; the next passes run only if they
@@ -106,6 +107,7 @@ def plan_part(
             best = found if best is None or found.cost < best.cost else best
         if best is not None:
             _tell(progress, f"plan in force replayed: cost {best.cost:.2f}", best.cost)
+            _hand_over(first_plan, snap, best, started)
     first_seconds = 0.0
     for step in passes(snap):
         if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
@@ -125,11 +127,8 @@ def plan_part(
             _tell(progress, f"{step} stopped at the time limit", best.cost)
             break
         first_seconds = first_seconds or time.monotonic() - began
-        if quick:
-            bound = (
-                lower_bound(snap, deadline - time.monotonic()) if deadline - time.monotonic() > 2 else None
-            )
-            return to_plan(snap, found, report(_status(found.cost, bound), found.cost, bound, started))
+        if best is None:
+            _hand_over(first_plan, snap, found, started)
         _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
         best = found if best is None or found.cost < best.cost else best
     status, bound = "heuristic", None
@@ -190,6 +189,11 @@ def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Cand
         if alone:
             break
     return best, bound
+
+
+def _hand_over(first_plan: Callable[[dict], None] | None, snap, found: Candidate, started: float) -> None:
+    if first_plan is not None:
+        first_plan(to_plan(snap, found, report("heuristic", found.cost, None, started)))
 
 
 def _tell(progress: Progress | None, message: str, cost: float, **details) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 
@@ -147,6 +148,40 @@ def test_a_worker_killed_mid_run_costs_time_not_the_plan(generate, verify):
     report = verify(batch, plan)
     assert report["valid"], report["violations"][:3]
     assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds worker processes through /proc")
+def test_a_worker_that_never_returns_leaves_its_first_plan(generate, verify, tmp_path, monkeypatch):
+    import planning.solver.parallel as parallel
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where this run's workers write first plans
+    monkeypatch.setattr(parallel, "INLINE_WORK", 0)  # small parts too go to workers
+    networks = [generate(orders=40, skus=10, locations=3, suppliers=2, plants=1, seed=s) for s in (3, 4)]
+    batch = combined([prefixed(network, f"F{i}-") for i, network in enumerate(networks)])
+    frozen = []
+
+    def freeze_the_workers() -> None:
+        """As soon as both parts have a first plan, the workers stop dead (as if hung)."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not frozen:
+            firsts = list(tmp_path.glob("takt-parts-*/part-*.json"))
+            workers = [pid for pid in _children() if _is_worker(pid)]
+            if len(firsts) >= 2 and workers:
+                for pid in workers:
+                    os.kill(pid, signal.SIGSTOP)
+                frozen.extend(workers)
+            time.sleep(0.05)
+
+    freezer = threading.Thread(target=freeze_the_workers)
+    freezer.start()
+    plan = solve(batch, time_limit_s=25, workers=2)
+    freezer.join()
+    assert frozen, "the workers were not seen writing their first plans"
+    report = verify(batch, plan)
+    assert report["valid"], report["violations"][:3]
+    assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
+    assert plan["solver"]["bound"] is None  # first plans carry no bound: the run says so
+    assert not [pid for pid in _children() if _is_worker(pid)], "a frozen worker was left behind"
 
 
 def _is_worker(pid: int) -> bool:
