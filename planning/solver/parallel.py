@@ -2,9 +2,10 @@
 
 Each part is handed over as a plain contract snapshot with its own time limit and comes back as a plan. A
 part's limit is its share, by size, of the worker-seconds left among the parts not yet started; a part that
-finishes early (proven optimal) leaves its time to the others. Each worker writes its part's first valid plan
-to a file as soon as it has one; a part whose worker fails or overruns falls back on that plan, else (it was
-never started) it is planned as unconfirmed (a valid plan: nothing promised, nothing bought), so the run
+finishes early (proven optimal) leaves its time to the others. Each worker writes its part's best plan so far
+to a file whenever it finds a better one (the first as soon as it has one): a part whose worker fails or
+overruns (HiGHS does not always stop at its time limit) falls back on that plan, else (it was never started)
+it is planned as unconfirmed (a valid plan: nothing promised, nothing bought), so the run
 still returns a valid plan in time. Workers are separate processes (spawned, so a threaded caller is safe)
 that die with the planner: they are stopped when planning ends, and on Linux they also die if the planner
 itself is killed.
@@ -64,7 +65,7 @@ def _in_workers(
     parts, sizes, warm, queue: deque, deadline: float, workers: int, tracker, folder: str
 ) -> list[dict]:
     plans: dict[int, dict] = {}
-    first = [str(Path(folder) / f"part-{i}.json") for i in range(len(parts))]
+    latest = [str(Path(folder) / f"part-{i}.json") for i in range(len(parts))]
     pool = _pool(workers)
     pending: dict[Future, int] = {}
     busy_until: dict[Future, float] = {}
@@ -78,7 +79,7 @@ def _in_workers(
                 waiting = sum(sizes[j] for j in queue) + sizes[i]
                 limit = _share(sizes[i], waiting, deadline - TASK_MARGIN_S, workers, taken)
                 try:
-                    future = pool.submit(_plan_in_worker, parts[i], limit, warm[i], first[i])
+                    future = pool.submit(_plan_in_worker, parts[i], limit, warm[i], latest[i])
                 except BrokenProcessPool:
                     queue.appendleft(i)
                     break
@@ -104,11 +105,11 @@ def _in_workers(
                     continue  # taken up again above
                 i = pending.pop(future)
                 busy_until.pop(future)
-                plans[i] = _result(future, parts[i], _first_plan(first[i]))
+                plans[i] = _result(future, parts[i], _latest_plan(latest[i]))
                 tracker.done(plans[i])
     finally:
         _stop(pool)
-    fallback = {i: plan for i in range(len(parts)) if i not in plans and (plan := _first_plan(first[i]))}
+    fallback = {i: plan for i in range(len(parts)) if i not in plans and (plan := _latest_plan(latest[i]))}
     while queue and deadline - time.monotonic() > MIN_PART_SECONDS:
         i = queue.popleft()
         limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
@@ -122,20 +123,20 @@ def _in_workers(
     return [plans[i] for i in range(len(parts))]
 
 
-def _plan_in_worker(part: dict, limit: float, warm_start: dict | None, first_path: str) -> dict:
-    """In a worker: plan the part; its first valid plan is written to `first_path` as soon as it exists (a
+def _plan_in_worker(part: dict, limit: float, warm_start: dict | None, latest_path: str) -> dict:
+    """In a worker: plan the part; each better plan is written to `latest_path` as soon as it is found (a
     file, renamed into place: a worker killed while writing leaves nothing half-written)."""
 
     def keep(plan: dict) -> None:
-        partial = f"{first_path}.partial"
+        partial = f"{latest_path}.partial"
         Path(partial).write_text(json.dumps(plan))
-        os.replace(partial, first_path)
+        os.replace(partial, latest_path)
 
-    return plan_part(part, time_limit_s=limit, warm_start=warm_start, first_plan=keep)
+    return plan_part(part, time_limit_s=limit, warm_start=warm_start, better_plan=keep)
 
 
-def _first_plan(path: str) -> dict | None:
-    """The first plan a worker wrote for its part, if it got that far."""
+def _latest_plan(path: str) -> dict | None:
+    """The best plan a worker wrote for its part, if it got that far."""
     try:
         return json.loads(Path(path).read_text())
     except (OSError, ValueError):
@@ -162,7 +163,7 @@ def _share(size: int, waiting: int, deadline: float, workers: int, taken: float 
 def _result(future: Future, part: dict, fallback: dict | None) -> dict:
     try:
         plan = future.result()
-    except Exception as error:  # a worker that failed: its first plan, else the part is left unconfirmed
+    except Exception as error:  # a worker that failed: its best plan so far, else the part is left unconfirmed
         return fallback or unplanned(part, f"not planned: its worker failed ({type(error).__name__})")
     if fallback is not None and fallback["solver"]["objective"] < plan["solver"]["objective"]:
         return fallback

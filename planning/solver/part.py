@@ -88,11 +88,11 @@ def plan_part(
     time_limit_s: float = 60.0,
     progress: Progress | None = None,
     warm_start: dict | None = None,
-    first_plan: Callable[[dict], None] | None = None,
+    better_plan: Callable[[dict], None] | None = None,
 ) -> dict:
     """Plan one network within `time_limit_s`: always a valid plan, the cheapest found, and a bound
-    (`first_plan` is handed the first valid plan as soon as there is one: what a caller falls back on if
-    this call does not return in time).
+    (`better_plan` is handed each better valid plan as soon as it is found, the first as soon as there is
+    one: what a caller falls back on if this call does not return in time).
 
     The first pass keeps pace with the limit (fewer alternatives per line when behind; past it, the orders
     left are unconfirmed), so that a plan is written within `time_limit_s`; the next passes run only if they
@@ -107,7 +107,7 @@ def plan_part(
             best = found if best is None or found.cost < best.cost else best
         if best is not None:
             _tell(progress, f"plan in force replayed: cost {best.cost:.2f}", best.cost)
-            _hand_over(first_plan, snap, best, started)
+            _hand_over(better_plan, snap, best, started)
     first_seconds = 0.0
     for step in passes(snap):
         if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
@@ -127,10 +127,10 @@ def plan_part(
             _tell(progress, f"{step} stopped at the time limit", best.cost)
             break
         first_seconds = first_seconds or time.monotonic() - began
-        if best is None:
-            _hand_over(first_plan, snap, found, started)
+        if best is None or found.cost < best.cost:
+            best = found
+            _hand_over(better_plan, snap, best, started)
         _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
-        best = found if best is None or found.cost < best.cost else best
     status, bound = "heuristic", None
     left = deadline - time.monotonic()
     size = estimated_size(snap)
@@ -140,10 +140,12 @@ def plan_part(
             bound = lower_bound(snap, deadline - time.monotonic())
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         status = _status(best.cost, bound)
+        _hand_over(better_plan, snap, best, started, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
         bound = lower_bound(snap, left * BOUND_SHARE)
         _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
+        _hand_over(better_plan, snap, best, started, bound)
         best = improve(snap, best, deadline, progress=progress)
         status = _status(best.cost, bound)
     return to_plan(snap, best, report(status, best.cost, bound, started))
@@ -191,9 +193,15 @@ def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Cand
     return best, bound
 
 
-def _hand_over(first_plan: Callable[[dict], None] | None, snap, found: Candidate, started: float) -> None:
-    if first_plan is not None:
-        first_plan(to_plan(snap, found, report("heuristic", found.cost, None, started)))
+def _hand_over(
+    better_plan: Callable[[dict], None] | None,
+    snap: Snapshot,
+    found: Candidate,
+    started: float,
+    bound: float | None = None,
+) -> None:
+    if better_plan is not None:
+        better_plan(to_plan(snap, found, report(_status(found.cost, bound), found.cost, bound, started)))
 
 
 def _tell(progress: Progress | None, message: str, cost: float, **details) -> None:

@@ -151,7 +151,7 @@ def test_a_worker_killed_mid_run_costs_time_not_the_plan(generate, verify):
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="finds worker processes through /proc")
-def test_a_worker_that_never_returns_leaves_its_first_plan(generate, verify, tmp_path, monkeypatch):
+def test_a_worker_that_never_returns_leaves_its_best_plan_so_far(generate, verify, tmp_path, monkeypatch):
     import planning.solver.parallel as parallel
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where this run's workers write first plans
