@@ -142,7 +142,7 @@ def _plan_and_publish(run: PlanningRun, build_snapshot: Callable, solve: Callabl
 
 def _progress_writer(run_id: int, started: float) -> Callable[..., None]:
     """A solver progress callback that records phase, best cost, bound, parts and elapsed time, at most once
-    a second (the solver's protocol: `progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)`)."""
+    a second (the solver calls `progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)`)."""
     last = [0.0]
 
     def report(phase: str, best_cost: float | None = None, **details) -> None:

@@ -31,6 +31,7 @@ from planning.solver.part import plan_part, unplanned
 
 MIN_PART_SECONDS = 0.5
 MAX_RESTARTS = 2
+POLL_S = 1.0  # how often the parts under way are looked at for better plans (for progress)
 TASK_MARGIN_S = 2.0  # a part's worker is asked to finish this long before the deadline
 INLINE_WORK = 5_000  # parts this small in total are planned in this process: a worker costs more to start
 
@@ -55,7 +56,7 @@ def run_parts(
             i = queue.popleft()
             limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
             plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
-            tracker.done(plans[i])
+            tracker.done(i, plans[i])
         return [plans[i] for i in range(len(parts))]
     with tempfile.TemporaryDirectory(prefix="takt-parts-") as folder:
         return _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, folder)
@@ -70,6 +71,7 @@ def _in_workers(
     pending: dict[Future, int] = {}
     busy_until: dict[Future, float] = {}
     restarts = 0
+    seen: dict[int, int] = {}  # part -> the modification time of its best plan last read
     try:
         while queue or pending:
             while queue and len(pending) < workers:
@@ -97,16 +99,23 @@ def _in_workers(
                 pool = _pool(workers)
                 continue
             left = max(0.0, deadline - time.monotonic())
-            finished, _ = wait(pending, timeout=left, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=min(left, POLL_S), return_when=FIRST_COMPLETED)
             if not finished:
-                break  # the deadline: what is still running is given up
+                if time.monotonic() >= deadline:
+                    break  # the deadline: what is still running is given up
+                for i in pending.values():  # the parts under way: their best plans so far, when new
+                    stamp = _stamp(latest[i])
+                    if stamp is not None and stamp != seen.get(i) and (plan := _latest_plan(latest[i])):
+                        seen[i] = stamp
+                        tracker.better(i, plan)
+                continue
             for future in finished:
                 if isinstance(future.exception(), BrokenProcessPool):
                     continue  # taken up again above
                 i = pending.pop(future)
                 busy_until.pop(future)
                 plans[i] = _result(future, parts[i], _latest_plan(latest[i]))
-                tracker.done(plans[i])
+                tracker.done(i, plans[i])
     finally:
         _stop(pool)
     fallback = {i: plan for i in range(len(parts)) if i not in plans and (plan := _latest_plan(latest[i]))}
@@ -114,7 +123,7 @@ def _in_workers(
         i = queue.popleft()
         limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
         plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
-        tracker.done(plans[i])
+        tracker.done(i, plans[i])
     for i in range(len(parts)):
         if i not in plans:
             plans[i] = fallback.get(i) or unplanned(
@@ -133,6 +142,13 @@ def _plan_in_worker(part: dict, limit: float, warm_start: dict | None, latest_pa
         os.replace(partial, latest_path)
 
     return plan_part(part, time_limit_s=limit, warm_start=warm_start, better_plan=keep)
+
+
+def _stamp(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def _latest_plan(path: str) -> dict | None:
@@ -163,7 +179,7 @@ def _share(size: int, waiting: int, deadline: float, workers: int, taken: float 
 def _result(future: Future, part: dict, fallback: dict | None) -> dict:
     try:
         plan = future.result()
-    except Exception as error:  # a worker that failed: its best plan so far, else the part is left unconfirmed
+    except Exception as error:  # a worker that failed: its best plan so far, else left unconfirmed
         return fallback or unplanned(part, f"not planned: its worker failed ({type(error).__name__})")
     if fallback is not None and fallback["solver"]["objective"] < plan["solver"]["objective"]:
         return fallback
@@ -171,25 +187,37 @@ def _result(future: Future, part: dict, fallback: dict | None) -> dict:
 
 
 class _Tracker:
-    """Progress over the parts: how many are done, their cost and bound so far."""
+    """Progress over the parts: how many are done, and the cost and bound of the best plans so far (of the
+    parts done and of those under way that have written one)."""
 
     def __init__(self, total: int, progress: Callable[..., None] | None) -> None:
         self.total, self.progress = total, progress
-        self.count, self.cost, self.bound = 0, 0.0, 0.0
+        self.count = 0
+        self.best: dict[int, dict] = {}  # part -> its solver report
 
-    def done(self, plan: dict) -> None:
+    def done(self, part: int, plan: dict) -> None:
         self.count += 1
-        self.cost += plan["solver"]["objective"]
-        bound = plan["solver"]["bound"]
-        self.bound = None if self.bound is None or bound is None else self.bound + bound
-        if self.progress is not None:
-            self.progress(
-                f"{self.count} of {self.total} parts planned",
-                self.cost,
-                bound=self.bound,
-                parts_done=self.count,
-                parts_total=self.total,
-            )
+        self.best[part] = plan["solver"]
+        self._tell(f"{self.count} of {self.total} parts planned")
+
+    def better(self, part: int, plan: dict) -> None:
+        known = self.best.get(part)
+        if known is None or plan["solver"]["objective"] < known["objective"] - 1e-9:
+            self.best[part] = plan["solver"]
+            self._tell(f"{self.count} of {self.total} parts planned, {len(self.best)} with a plan so far")
+
+    def _tell(self, phase: str) -> None:
+        if self.progress is None:
+            return
+        bounds = [r["bound"] for r in self.best.values()]
+        complete = len(self.best) == self.total and None not in bounds
+        self.progress(
+            phase,
+            sum(r["objective"] for r in self.best.values()),
+            bound=sum(bounds) if complete else None,
+            parts_done=self.count,
+            parts_total=self.total,
+        )
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:

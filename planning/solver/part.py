@@ -135,9 +135,13 @@ def plan_part(
     left = deadline - time.monotonic()
     size = estimated_size(snap)
     if left > 1.0 and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
+        # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
+        # its time), then the model; the bound is the better of the two (both are lower bounds)
+        compact = None if same_in_both_modes(snap) else lower_bound(snap, left * BOUND_SHARE)
+        if compact is not None:
+            _tell(progress, "bound of the compact relaxation", best.cost, bound=compact)
         best, bound = _batch_model(snap, best, deadline)
-        if bound is None and deadline - time.monotonic() > 1.0:
-            bound = lower_bound(snap, deadline - time.monotonic())
+        bound = max((b for b in (bound, compact) if b is not None), default=None)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         status = _status(best.cost, bound)
         _hand_over(better_plan, snap, best, started, bound)

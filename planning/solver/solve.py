@@ -4,7 +4,8 @@ A snapshot is first split into independent parts (`decompose`); each is planned 
 passes, then the exact model or a neighbourhood search) and the plans are merged, so a batch of many small
 networks is planned as well as each network alone, and its bound is the sum of theirs. Parts run in parallel
 in worker processes (`parallel`), small ones first, the time shared by size; time a part does not need (it
-was proven optimal) goes to the parts still waiting.
+was proven optimal) goes to the parts still waiting. A single big part runs in a worker too: HiGHS does not
+always stop at its time limit, and the planner must.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from planning.solver.baseline import solve_baseline_candidate
 from planning.solver.contract import parse_snapshot
 from planning.solver.decompose import merge, part_size, plan_of_part, split
-from planning.solver.parallel import run_parts
+from planning.solver.parallel import INLINE_WORK, run_parts
 from planning.solver.part import plan_part, report, safety_margin
 from planning.solver.plan import to_plan
 
@@ -49,16 +50,20 @@ def solve(
     `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first."""
     started = time.monotonic()
     parts = split(snapshot)
-    if len(parts) == 1:
+    sizes = [part_size(part) for part in parts]
+    workers = default_workers() if workers is None else workers
+    if len(parts) == 1 and (workers <= 1 or sizes[0] <= INLINE_WORK):
         plan = plan_part(snapshot, time_limit_s=time_limit_s, progress=progress, warm_start=warm_start)
         plan["solver"]["parts"] = 1
         return plan
+    # several parts, or one big enough for a long model solve: in worker processes, so the deadline holds
+    # even when HiGHS overruns its time limit (the part then keeps the best plan its worker wrote)
     deadline = started + time_limit_s - safety_margin(time_limit_s)
     plans = run_parts(
         parts,
-        sizes=[part_size(part) for part in parts],
+        sizes=sizes,
         deadline=deadline,
-        workers=default_workers() if workers is None else workers,
+        workers=workers,
         progress=progress,
         warm_starts=None if warm_start is None else [plan_of_part(warm_start, part) for part in parts],
     )
