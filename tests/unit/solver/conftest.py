@@ -1,4 +1,4 @@
-"""Shared fixtures for the planner's tests: the contract's verifier and scenario generator from ../shared."""
+"""Shared fixtures for the planner's tests: the contract's verifier (../shared) and takt's own scenarios."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def verify():
 
 @pytest.fixture(scope="session")
 def generate():
-    return load_shared_module("generate").generate
+    from planning.scenarios import generate
+
+    return generate
 
 
 def snapshot(**sections) -> dict:
