@@ -259,9 +259,7 @@ class _Network:
         plant_codes = [p[0] for p in self.plants]
         self.needed_at = {}  # component or subassembly -> plants that use it, with the units they use
         sub_plants: dict[str, set[str]] = {s: set() for s in subs}
-        # a subassembly's bill first: the goods made from it take their other parts from the rest (the
-        # planner overdraws a part used both directly and inside a subassembly of the same bill; see
-        # tests/unit/solver/test_scenarios.py)
+        # a subassembly's bill first: the goods made from it may use the same parts directly too
         sub_recipe = {
             sub: [
                 {"sku": p, "qty_per": rng.choice((1, 2))}
@@ -272,11 +270,9 @@ class _Network:
         for sku in made:
             where = rng.sample(plant_codes, 2 if len(plant_codes) > 1 and rng.random() < 0.3 else 1)
             sub = rng.choice(subs) if subs and rng.random() < 0.5 else None
-            inside = {c["sku"] for c in sub_recipe[sub]} if sub else set()
-            direct = [p for p in parts if p not in inside]
             recipe = [
                 {"sku": p, "qty_per": rng.choice((1, 1, 2, 4))}
-                for p in rng.sample(direct, min(len(direct), rng.randint(1, 3)))
+                for p in rng.sample(parts, min(len(parts), rng.randint(1, 3)))
             ]
             if sub:
                 recipe.append({"sku": sub, "qty_per": 1})

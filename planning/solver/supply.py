@@ -246,11 +246,18 @@ class Sourcer:
             if tentative is None:
                 return None
             start = min(t for t, _ in tentative)
+        held = []
         for comp in route.components:
-            got = self.acquire(comp.sku, qty * comp.qty_per, route.location, start, late_rate, depth + 1)
+            need = qty * comp.qty_per
+            got = self.acquire(comp.sku, need, route.location, start, late_rate, depth + 1)
             if got is None or (ahead and got.ready > start):
-                return None
+                return None  # (the caller's rollback takes back what was held)
             start = max(start, got.ready)
+            # held from when it is ready until the production takes it: a later component using the same
+            # goods (directly or inside a subassembly) must not count on them again
+            held.append((comp.sku, self.ledger.move(comp.sku, route.location, got.ready, -need)))
+        for sku, event in held:
+            self.ledger.unmove(sku, route.location, event)
         # (the components may have used the same resource: the days are split again after them)
         starts = self._days_back(latest) if ahead else self._days_forward(route, start)
         chunks = self._slots(route, qty, starts)
