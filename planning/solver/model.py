@@ -590,7 +590,7 @@ def solve_model(
     solution found and the best bound proved (status `bound only` and no decisions when it found no
     solution but proved a bound; None when the solve failed)."""
     params = mathopt.SolveParameters(
-        time_limit=timedelta(seconds=max(0.5, time_limit_s)), relative_gap_tolerance=relative_gap
+        time_limit=timedelta(seconds=max(0.05, time_limit_s)), relative_gap_tolerance=relative_gap
     )
     model_params = None
     if hint:

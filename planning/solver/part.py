@@ -43,6 +43,7 @@ MODEL_SIZE_LIMIT = 400_000
 MODEL_VARIABLES_PER_SECOND = 20_000
 
 
+MIN_MODEL_S = 0.05  # the least time worth a model (a tiny part's model solves in milliseconds)
 BOUND_SHARE = 0.25  # of the time left after the passes, for the compact relaxation's bound (big networks)
 PLAN_SHARE = 0.7  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
 
@@ -134,13 +135,14 @@ def plan_part(
     status, bound = "heuristic", None
     left = deadline - time.monotonic()
     size = estimated_size(snap)
-    if left > 1.0 and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
+    if left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
         # its time), then the model; the bound is the better of the two (both are lower bounds)
         compact = None if same_in_both_modes(snap) else lower_bound(snap, left * BOUND_SHARE)
         if compact is not None:
             _tell(progress, "bound of the compact relaxation", best.cost, bound=compact)
-        best, bound = _batch_model(snap, best, deadline)
+            _hand_over(better_plan, snap, best, started, compact)
+        best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND)
         bound = max((b for b in (bound, compact) if b is not None), default=None)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         status = _status(best.cost, bound)
@@ -171,7 +173,9 @@ def _status(cost: float, bound: float | None) -> str:
     return "optimal" if cost <= bound + 1e-4 * abs(bound) + 1e-6 else "feasible"
 
 
-def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Candidate, float | None]:
+def _batch_model(
+    snap: Snapshot, best: Candidate, deadline: float, expected_s: float
+) -> tuple[Candidate, float | None]:
     """The daily model within the deadline, started from the best plan so far: the restricted model for a
     plan that can be timed exactly, then the relaxed one for a true bound (and perhaps a better plan); where
     the two are one model (and no lane was left out of it), it is solved once for both."""
@@ -180,10 +184,11 @@ def _batch_model(snap: Snapshot, best: Candidate, deadline: float) -> tuple[Cand
     for mode in (RESTRICTED, RELAXED):
         built = time.monotonic()
         model = build(snap, mode)
-        remaining = deadline - time.monotonic() - max(0.3, time.monotonic() - built)
+        # (kept back: about the build's time again, for timing the solution exactly)
+        remaining = deadline - time.monotonic() - max(MIN_MODEL_S, time.monotonic() - built)
         alone = mode == RELAXED or (same and not model.pruned)
         share = remaining if alone else remaining * PLAN_SHARE
-        if share <= 0.5:
+        if share <= max(MIN_MODEL_S, expected_s / 2):
             break
         solution = solve_model(model, share, hint=hint_from(model, best.ledger, best.outcomes))
         if solution is not None:
