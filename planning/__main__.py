@@ -1,4 +1,6 @@
-"""Command line: `python -m planning solve SNAPSHOT.json -o PLAN.json [--time-limit S]`."""
+"""Command line: `python -m planning solve SNAPSHOT.json -o PLAN.json [--time-limit S]` plans a snapshot;
+`python -m planning verify SNAPSHOT.json PLAN.json [--json]` checks a plan (exit 1 when it is invalid, 2 when
+the snapshot is malformed)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import json
 import sys
 import time
 
+from planning import checker
 from planning.solver import solve
 
 PROGRESS_AFTER_S = 2.0
@@ -47,6 +50,33 @@ def run_solve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _report_text(report: dict) -> str:
+    cost, kpis = report["cost"], report["kpis"]
+    verdict = "valid" if report["valid"] else "INVALID"
+    lines = [
+        f"{verdict}: cost={cost['total']:.2f} (service={cost['service']:.2f} "
+        f"supply={cost['supply']:.2f} holding={cost['holding']:.2f}) orders={kpis['orders']} "
+        f"confirmed={kpis['confirmed']} on_time={kpis['on_time']} late={kpis['late']}"
+    ]
+    lines += [f"rule {v['rule']} {v['id']}: {v['message']}" for v in report["violations"]]
+    return "\n".join(lines)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    try:
+        report = checker.verify(_load(args.snapshot), _load(args.plan))
+    except checker.SnapshotError as e:
+        print("\n".join(["malformed snapshot:", *e.errors]), file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2) if args.json else _report_text(report))
+    return 0 if report["valid"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planning", description="takt planner")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -54,8 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     solve_cmd.add_argument("snapshot", help="snapshot JSON file")
     solve_cmd.add_argument("-o", "--output", required=True, help="where to write the plan JSON")
     solve_cmd.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    verify_cmd = commands.add_parser(
+        "verify", help="check a plan against its snapshot and recompute its cost"
+    )
+    verify_cmd.add_argument("snapshot", help="snapshot JSON file")
+    verify_cmd.add_argument("plan", help="plan JSON file")
+    verify_cmd.add_argument("--json", action="store_true", help="print the whole report as JSON")
     args = parser.parse_args(argv)
-    return run_solve(args)
+    return run_verify(args) if args.command == "verify" else run_solve(args)
 
 
 if __name__ == "__main__":

@@ -168,8 +168,7 @@ class _SnapshotChecker:
     def check_header(self) -> None:
         if self.snapshot.get("contract") != CONTRACT:
             self.errors.append(f"contract: {self.snapshot.get('contract')!r}, expected {CONTRACT!r}")
-        self.check_value("plan_start", "plan_start", self.snapshot.get("plan_start"), "time")
-        self.check_value("horizon_days", "horizon_days", self.snapshot.get("horizon_days"), "qty")
+        self.check_fields("snapshot", self.snapshot, {"plan_start": "time", "horizon_days": "qty"})
         policy = self.snapshot.get("policy")
         if not isinstance(policy, dict):
             self.errors.append("policy: missing or not an object")
@@ -180,7 +179,7 @@ class _SnapshotChecker:
             self.errors.append("policy.priority_weights: missing or not a non-empty object")
             return
         for priority, weight in weights.items():
-            self.check_value(f"policy.priority_weights[{priority!r}]", "weight", weight, "amount")
+            self.check_value("policy.priority_weights", f"weight of {priority!r}", weight, "amount")
 
     def check_section(self, section: str, fields: dict, unique: tuple, required: bool) -> None:
         rows = self.snapshot.get(section)
