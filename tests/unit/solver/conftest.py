@@ -1,4 +1,4 @@
-"""Shared fixtures for the planner's tests: the contract's verifier and scenario generator from ../shared."""
+"""Fixtures for the planner's tests: takt's contract checker, and the scenario generator from ../shared."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from planning import checker
 
 
 def shared_dir() -> Path:
@@ -27,7 +29,8 @@ def load_shared_module(name: str):
 
 @pytest.fixture(scope="session")
 def verify():
-    return load_shared_module("verify").verify
+    """takt's own checker of the contract (planning/checker.py)."""
+    return checker.verify
 
 
 @pytest.fixture(scope="session")
