@@ -71,7 +71,7 @@ def run_verify(args: argparse.Namespace) -> int:
     try:
         report = checker.verify(_load(args.snapshot), _load(args.plan))
     except checker.SnapshotError as e:
-        print("\n".join(["malformed snapshot:", *e.errors]), file=sys.stderr)
+        print("\n".join(["the snapshot breaks the contract:", *e.errors]), file=sys.stderr)
         return 2
     print(json.dumps(report, indent=2) if args.json else _report_text(report))
     return 0 if report["valid"] else 1

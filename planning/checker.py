@@ -286,9 +286,7 @@ class _Referee:
             if isinstance(r, dict) and isinstance(r.get("qty"), int | float)
         )
         if abs(total - ordered["qty"]) > QTY_TOLERANCE:
-            message = (
-                f"line {ordered['line']!r}: deliveries add up to {total:g}, its qty is {ordered['qty']:g}"
-            )
+            message = f"line {ordered['line']!r}: {total:g} delivered for {ordered['qty']:g} ordered"
             self.flag(RULE_ORDERS, order["id"], message)
         for delivery in usable:
             delivery["sku"], delivery["to"] = ordered["sku"], order["region"]
@@ -459,8 +457,8 @@ class _Referee:
                 if balance < -QTY_TOLERANCE:
                     self.flag(
                         RULE_STOCK,
-                        f"{sku}@{location}",
-                        f"stock goes to {balance:g} at {_text(t)} after {what} ({change:g})",
+                        f"{sku} at {location}",
+                        f"balance {balance:g} at {_text(t)}, once {what} ({change:+g}) is counted",
                     )
                     break
             held = sum(change * (self.net.end - t) for t, _, change, _ in events) / DAY

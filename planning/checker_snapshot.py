@@ -16,7 +16,7 @@ class SnapshotError(ValueError):
     def __init__(self, errors: list[str]):
         self.errors = list(errors)
         shown = "; ".join(self.errors[:5]) + ("; ..." if len(self.errors) > 5 else "")
-        super().__init__(f"malformed snapshot ({len(self.errors)} problems): {shown}")
+        super().__init__(f"the snapshot breaks the contract in {len(self.errors)} places: {shown}")
 
 
 def instant(value) -> float | None:
@@ -46,13 +46,13 @@ def _calendar_date(value) -> bool:
 
 # A value's kind -> (test, what the error says when the test fails).
 KINDS = {
-    "code": (lambda v: isinstance(v, str) and v != "", "is not a non-empty string"),
-    "qty": (lambda v: _number(v) and v > 0, "is not a finite number > 0"),
-    "amount": (lambda v: _number(v) and v >= 0, "is not a finite number >= 0"),
-    "time": (lambda v: instant(v) is not None, "is not an ISO 8601 time with an offset"),
-    "bool": (lambda v: isinstance(v, bool), "is not true or false"),
-    "kind": (lambda v: v in ("warehouse", "plant"), "is not 'warehouse' or 'plant'"),
-    "date": (_calendar_date, "is not a date YYYY-MM-DD"),
+    "code": (lambda v: isinstance(v, str) and v != "", "must be a non-empty string"),
+    "qty": (lambda v: _number(v) and v > 0, "must be a number > 0"),
+    "amount": (lambda v: _number(v) and v >= 0, "must be a number >= 0"),
+    "time": (lambda v: instant(v) is not None, "must be an ISO 8601 time with a UTC offset"),
+    "bool": (lambda v: isinstance(v, bool), "must be a boolean"),
+    "kind": (lambda v: v in ("warehouse", "plant"), "must be 'warehouse' or 'plant'"),
+    "date": (_calendar_date, "must be a YYYY-MM-DD date"),
 }
 
 # Each list: its fields (kind, or "@list" for a code that must name a row of that list; "?" = may be absent or
@@ -167,84 +167,87 @@ class _SnapshotChecker:
 
     def check_header(self) -> None:
         if self.snapshot.get("contract") != CONTRACT:
-            self.errors.append(f"contract: {self.snapshot.get('contract')!r}, expected {CONTRACT!r}")
-        self.check_fields("snapshot", self.snapshot, {"plan_start": "time", "horizon_days": "qty"})
+            self.errors.append(f"contract: must be {CONTRACT!r} (got {self.snapshot.get('contract')!r})")
+        self.check_fields("", self.snapshot, {"plan_start": "time", "horizon_days": "qty"})
         policy = self.snapshot.get("policy")
         if not isinstance(policy, dict):
-            self.errors.append("policy: missing or not an object")
+            self.errors.append("policy: must be an object")
             return
         self.check_fields("policy", policy, POLICY)
         weights = policy.get("priority_weights")
         if not isinstance(weights, dict) or not weights:
-            self.errors.append("policy.priority_weights: missing or not a non-empty object")
+            self.errors.append("policy.priority_weights: must be a non-empty object")
             return
         for priority, weight in weights.items():
-            self.check_value("policy.priority_weights", f"weight of {priority!r}", weight, "amount")
+            self.check_value("", f"policy.priority_weights[{priority!r}]", weight, "amount")
 
     def check_section(self, section: str, fields: dict, unique: tuple, required: bool) -> None:
         rows = self.snapshot.get(section)
         if rows is None and not required:
             return
         if not isinstance(rows, list):
-            self.errors.append(f"{section}: missing or not a list")
+            self.errors.append(f"{section}: must be a list")
             return
         first_seen: dict[tuple, int] = {}
         for index, row in enumerate(rows):
-            where = f"{section}[{index}]" + (
-                f" ({row['id']})" if isinstance(row, dict) and "id" in row else ""
-            )
+            where = f"{section}[{index}]"
             if not isinstance(row, dict):
-                self.errors.append(f"{where}: not an object")
+                self.errors.append(f"{where}: must be an object")
                 continue
-            self.check_fields(where, row, fields)
+            self.check_fields(where, row, fields, _about(row))
             if unique:
                 key = tuple(row.get(field) for field in unique)
                 if key in first_seen:
                     names = ", ".join(unique)
-                    self.errors.append(f"{where}: ({names}) {key!r} repeats {section}[{first_seen[key]}]")
+                    self.errors.append(
+                        f"{where}: same ({names}) as {section}[{first_seen[key]}]{_about(row)}"
+                    )
                 first_seen.setdefault(key, index)
 
-    def check_fields(self, where: str, row: dict, fields: dict[str, str]) -> None:
+    def check_fields(self, where: str, row: dict, fields: dict[str, str], about: str = "") -> None:
         for field, kind in fields.items():
             optional = kind.endswith("?")
             value = row.get(field)
             if value is None:
                 if not optional:
-                    self.errors.append(f"{where}: missing field {field!r}")
+                    self.errors.append(f"{_path(where, field)}: required, absent{about}")
                 continue
-            self.check_value(where, field, value, kind.rstrip("?"))
+            self.check_value(where, field, value, kind.rstrip("?"), about)
 
-    def check_value(self, where: str, field: str, value, kind: str) -> None:
+    def check_value(self, where: str, field: str, value, kind: str, about: str = "") -> None:
+        path, got = _path(where, field), f" (got {value!r}{about})"
         if kind in KINDS:
             test, problem = KINDS[kind]
             if not test(value):
-                self.errors.append(f"{where}: {field} {value!r} {problem}")
+                self.errors.append(f"{path}: {problem}{got}")
         elif kind.startswith("@"):
             if value not in self.codes[kind[1:]]:
-                self.errors.append(f"{where}: {field} {value!r} names nothing in {kind[1:]}")
+                self.errors.append(f"{path}: must be a code of {kind[1:]}{got}")
         elif kind == "priority":
             if str(value) not in self.priorities:
-                self.errors.append(f"{where}: priority {value!r} has no weight in policy.priority_weights")
+                self.errors.append(f"{path}: must be a priority of policy.priority_weights{got}")
         else:
-            self.check_nested(where, field, value, kind)
+            self.check_nested(path, value, kind)
 
-    def check_nested(self, where: str, field: str, value, kind: str) -> None:
+    def check_nested(self, path: str, value, kind: str) -> None:
         """Lists inside a record: a resource's calendar, a route's components, an order's lines."""
         fields, unique = {"calendar": (CALENDAR_ENTRY, "date"), "components": (COMPONENT, None)}.get(
             kind, (ORDER_LINE, "line")
         )
         if not isinstance(value, list) or (kind == "lines" and not value):
-            self.errors.append(f"{where}: {field} is not a {'non-empty ' if kind == 'lines' else ''}list")
+            self.errors.append(f"{path}: must be a {'non-empty ' if kind == 'lines' else ''}list")
             return
         seen = set()
         for index, entry in enumerate(value):
-            inner = f"{where}.{field}[{index}]"
+            inner = f"{path}[{index}]"
             if not isinstance(entry, dict):
-                self.errors.append(f"{inner}: not an object")
+                self.errors.append(f"{inner}: must be an object")
                 continue
             self.check_fields(inner, entry, fields)
             if unique and entry.get(unique) in seen:
-                self.errors.append(f"{inner}: {unique} {entry.get(unique)!r} appears twice in {field}")
+                self.errors.append(
+                    f"{inner}.{unique}: already used earlier in {path} (got {entry.get(unique)!r})"
+                )
             seen.add(entry.get(unique) if unique else index)
 
 
@@ -255,3 +258,12 @@ _CODE_KEYS = {
     "suppliers": "code",
     "resources": "code",
 }
+
+
+def _path(where: str, field: str) -> str:
+    return f"{where}.{field}" if where else field
+
+
+def _about(row: dict) -> str:
+    """`; order 'SO-1'` for a record with an id, so that an error about an order names it."""
+    return f"; order {row['id']!r}" if isinstance(row.get("id"), str) else ""
