@@ -1,5 +1,7 @@
-"""Command line: `python -m planning solve SNAPSHOT.json -o PLAN.json [--time-limit S]` and
-`python -m planning generate --orders N [--skus ...] [--seed S] [--tight] > SNAPSHOT.json`."""
+"""Command line: `python -m planning solve SNAPSHOT.json -o PLAN.json [--time-limit S]` plans a snapshot;
+`python -m planning generate --orders N [--skus ...] [--seed S] [--tight] > SNAPSHOT.json` makes one up;
+`python -m planning verify SNAPSHOT.json PLAN.json [--json]` checks a plan (exit 1 when it is invalid, 2 when
+the snapshot is malformed)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import sys
 import time
 
+from planning import checker
 from planning.scenarios import generate
 from planning.solver import solve
 
@@ -64,6 +67,33 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _report_text(report: dict) -> str:
+    cost, kpis = report["cost"], report["kpis"]
+    verdict = "valid" if report["valid"] else "INVALID"
+    lines = [
+        f"{verdict}: cost={cost['total']:.2f} (service={cost['service']:.2f} "
+        f"supply={cost['supply']:.2f} holding={cost['holding']:.2f}) orders={kpis['orders']} "
+        f"confirmed={kpis['confirmed']} on_time={kpis['on_time']} late={kpis['late']}"
+    ]
+    lines += [f"rule {v['rule']} {v['id']}: {v['message']}" for v in report["violations"]]
+    return "\n".join(lines)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    try:
+        report = checker.verify(_load(args.snapshot), _load(args.plan))
+    except checker.SnapshotError as e:
+        print("\n".join(["the snapshot breaks the contract:", *e.errors]), file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2) if args.json else _report_text(report))
+    return 0 if report["valid"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m planning", description="takt planner")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -81,8 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     gen_cmd.add_argument("--plants", type=int, default=1, help="how many of the sites are plants (default 1)")
     gen_cmd.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     gen_cmd.add_argument("--tight", action="store_true", help="scarce supply")
+    verify_cmd = commands.add_parser(
+        "verify", help="check a plan against its snapshot and recompute its cost"
+    )
+    verify_cmd.add_argument("snapshot", help="snapshot JSON file")
+    verify_cmd.add_argument("plan", help="plan JSON file")
+    verify_cmd.add_argument("--json", action="store_true", help="print the whole report as JSON")
     args = parser.parse_args(argv)
-    return run_generate(args) if args.command == "generate" else run_solve(args)
+    run = {"generate": run_generate, "verify": run_verify}.get(args.command, run_solve)
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,9 @@ NB (notebook) and BOARD, stock NB 100 at WH-A, lanes WH-A → WH-B (truck, 24 h)
 6 h) and PL-C → WH-A (rail, valid for a while only), and a customer C1 (b2b, north).
 """
 
-import importlib.util
 import os
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from core import auth
 from core.db import db
@@ -102,12 +100,3 @@ def balance(sku: str, location: str) -> tuple[Decimal, Decimal]:
     """(on hand, reserved) of `sku` at `location`, zero when there is no balance row."""
     row = db.session.scalar(inventory_service.balances_query(sku=sku, location=location))
     return (row.on_hand, row.reserved) if row else (Decimal(0), Decimal(0))
-
-
-def check_snapshot():
-    """`check_snapshot` from ../shared/planning/verify.py (`TAKT_SHARED_DIR` overrides ../shared)."""
-    shared = Path(os.environ.get("TAKT_SHARED_DIR") or Path(__file__).resolve().parents[1].parent / "shared")
-    spec = importlib.util.spec_from_file_location("takt_shared_verify", shared / "planning" / "verify.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.check_snapshot

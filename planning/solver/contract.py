@@ -237,7 +237,7 @@ def _order(row: dict, weights: dict[str, float]) -> Order:
 
 
 def parse_snapshot(raw: dict) -> Snapshot:
-    """Parse a snapshot dict (already well formed, see verify.check_snapshot) into a `Snapshot`."""
+    """Parse a snapshot dict (already well formed, see planning.checker.check_snapshot) into a `Snapshot`."""
     policy_raw = raw["policy"]
     weights = {str(k): float(v) for k, v in policy_raw["priority_weights"].items()}
     policy = Policy(

@@ -7,7 +7,8 @@ import pytest
 
 from core.db import db
 from planning import service as planning_service
-from tests.logistics_factories import check_snapshot, make_user, make_world
+from planning.checker import check_snapshot
+from tests.logistics_factories import make_user, make_world
 
 ORDER = {"customer": "C1", "requested_at": "2026-11-23T12:00:00Z", "lines": [{"sku": "NB", "qty": 3}]}
 
@@ -148,7 +149,7 @@ def test_planners_and_the_scheduler_read_the_snapshot_warehouse_staff_do_not(wor
         assert response.status_code == 200
         snapshot = response.get_json()
         assert snapshot["plan_start"] == "2026-11-22T08:00:00Z"
-        assert check_snapshot()(snapshot) == []
+        assert check_snapshot(snapshot) == []
 
 
 def test_flask_planning_snapshot_prints_the_snapshot_as_json(world, runner):
@@ -157,7 +158,7 @@ def test_flask_planning_snapshot_prints_the_snapshot_as_json(world, runner):
     snapshot = json.loads(result.output)
     assert snapshot["plan_start"] == "2026-11-22T08:00:00Z"
     assert [loc["code"] for loc in snapshot["locations"]] == ["PL-C", "WH-A", "WH-B"]
-    assert check_snapshot()(snapshot) == []
+    assert check_snapshot(snapshot) == []
 
 
 def test_the_openapi_document_lists_the_new_paths(world):

@@ -2,30 +2,18 @@
 order owners told through signed webhooks -> the next run keeps the promises that still hold."""
 
 import json
-import sys
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from core import auth
 from core.db import db
+from planning.checker import verify
 from planning.models import CustomerOrder
 from planning.runs import service
 from planning.runs.publish import plan_document
 from planning.webhooks import service as webhooks
 from tests.webhook_receiver import Receiver
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "planning"
-
-
-def _verify(snapshot, plan):
-    sys.path.insert(0, str(SHARED))
-    try:
-        from verify import verify
-    finally:
-        sys.path.remove(str(SHARED))
-    return verify(snapshot, plan)
 
 
 def _load_demo() -> int:
@@ -52,7 +40,7 @@ def test_a_run_confirms_orders_tells_their_owners_and_the_next_keeps_its_promise
 
         first = _plan_now()
         assert first.status == "succeeded", first.error
-        report = _verify(first.snapshot, plan_document(first))
+        report = verify(first.snapshot, plan_document(first))
         assert report["valid"], report["violations"][:3]
         planned = {o["id"] for o in first.snapshot["orders"]}  # open orders with goods not yet on their way
         orders = db.session.scalars(select(CustomerOrder).where(CustomerOrder.number.in_(planned))).all()
@@ -73,6 +61,6 @@ def test_a_run_confirms_orders_tells_their_owners_and_the_next_keeps_its_promise
         assert second.status == "succeeded", second.error
         promised_before = {o["id"]: o["confirmed_promise_at"] for o in second.snapshot["orders"]}
         assert {k for k, v in promised_before.items() if v} == set(confirmed)
-        report = _verify(second.snapshot, plan_document(second))
+        report = verify(second.snapshot, plan_document(second))
         assert report["valid"] and report["kpis"]["broken_promises"] == 0, json.dumps(report["kpis"])
         assert service.published_run().id == second.id

@@ -1,33 +1,16 @@
-"""Shared fixtures for the planner's tests: the contract's verifier (../shared) and takt's own scenarios."""
+"""Fixtures for the planner's tests: takt's contract checker and takt's own scenario generator."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-from pathlib import Path
-
 import pytest
 
-
-def shared_dir() -> Path:
-    """`shared/` beside the repository (or TAKT_SHARED_DIR)."""
-    override = os.environ.get("TAKT_SHARED_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[3].parent / "shared"
-
-
-def load_shared_module(name: str):
-    path = shared_dir() / "planning" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"takt_shared_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from planning import checker
 
 
 @pytest.fixture(scope="session")
 def verify():
-    return load_shared_module("verify").verify
+    """takt's own checker of the contract (planning/checker.py)."""
+    return checker.verify
 
 
 @pytest.fixture(scope="session")
