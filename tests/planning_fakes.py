@@ -67,6 +67,13 @@ def slow_solver(snapshot, *, time_limit_s, progress=None):
     return plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
 
 
+def plan_reporting_its_limit(snapshot, *, time_limit_s, progress=None):
+    """A plan whose solver report says the time limit the solver was given."""
+    plan = plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
+    plan["solver"]["time_limit_s"] = time_limit_s
+    return plan
+
+
 def _at(text: str):
     from datetime import UTC, datetime
 

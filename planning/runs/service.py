@@ -5,6 +5,10 @@ then `succeeded` with its plan published, or `failed` with the error. Publishing
 tables and every order's confirmation in a single transaction: a run that fails, is killed or
 overruns its time budget leaves the previous published plan in force and nothing half-written.
 A run found `running` by a process that holds the lock was abandoned by a dead process: it is failed.
+
+A run's time budget is decided where it executes: the executing process's `PLANNING_RUN_BUDGET_SECONDS`
+(`SCM_PLANNING_RUN_BUDGET_SECONDS` of the scheduler, not of the web process that queued it), or less if the
+request asked for less (`requested_budget_s`); the run records the budget it was given (`time_budget_s`).
 """
 
 import importlib
@@ -67,7 +71,8 @@ def request_run(
     cycle_key: str | None = None,
     time_budget_s: float | None = None,
 ) -> PlanningRun:
-    """Queue a run; 409 (naming the run) if one is already queued or running."""
+    """Queue a run; 409 (naming the run) if one is already queued or running. `time_budget_s` is what the
+    requester asks for (none: the executing process's budget; more than that: capped there)."""
     if db.engine.dialect.name == "postgresql":  # serialise concurrent requests (SQLite writers already are)
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY + 1})
     active = active_run()
@@ -76,11 +81,18 @@ def request_run(
         active = active_run()
     if active is not None:
         raise RunInProgress(f"planning run {active.id} is {active.status}", run_id=active.id)
-    budget = time_budget_s or current_app.config["PLANNING_RUN_BUDGET_SECONDS"]
-    run = PlanningRun(trigger=trigger, cycle_key=cycle_key, requested_by_id=user_id, time_budget_s=budget)
+    run = PlanningRun(
+        trigger=trigger, cycle_key=cycle_key, requested_by_id=user_id, requested_budget_s=time_budget_s
+    )
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def run_budget(requested: float | None) -> float:
+    """The budget of a run executed by this process: its configured budget, or the one requested if less."""
+    configured = float(current_app.config["PLANNING_RUN_BUDGET_SECONDS"])
+    return min(float(requested), configured) if requested else configured
 
 
 def execute_run(
@@ -94,7 +106,7 @@ def execute_run(
         fail_abandoned_runs(keep=run_id)
         db.session.commit()
         run = _start(run_id)
-        log.info("planning run started")
+        log.info("planning run started", extra={"time_budget_s": run.time_budget_s})
         try:
             _plan_and_publish(run, build_snapshot, solve)
             log.info("planning run published")
@@ -110,6 +122,7 @@ def _start(run_id: int) -> PlanningRun:
     if run.status != "queued":
         raise Conflict(f"planning run {run_id} is {run.status}, not queued", code="run_not_queued")
     run.status, run.started_at = "running", utcnow()
+    run.time_budget_s = run_budget(run.requested_budget_s)
     run.plan_start = run.started_at.replace(microsecond=0)
     run.progress = {"phase": "snapshot", "elapsed_s": 0.0}
     db.session.commit()

@@ -1,4 +1,5 @@
-"""Planning runs: publish in one transaction, fail cleanly, one at a time."""
+"""Planning runs: publish in one transaction, fail cleanly, one at a time; the budget of the process that
+executes them."""
 
 from datetime import UTC, datetime
 
@@ -106,3 +107,32 @@ def test_a_run_left_running_by_a_dead_process_does_not_block_a_new_request(app, 
         db.session.commit()
         assert run.status == "queued"
         assert db.session.scalar(select(func.count()).where(PlanningRun.status == "failed")) == 1
+
+
+def test_a_run_queued_without_a_budget_gets_the_budget_of_the_process_executing_it(
+    app, committed_db, monkeypatch
+):
+    with app.app_context():  # queued where the budget is 600 s (a web process's default) ...
+        run = service.request_run(trigger="api")
+        db.session.commit()
+        assert run.requested_budget_s is None and run.time_budget_s is None
+        run_id = run.id
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)  # ... executed where it is 40 s
+    with app.app_context():
+        done = service.execute_run(
+            run_id, build_snapshot=fakes.empty_snapshot, solve=fakes.plan_reporting_its_limit
+        )
+        assert done.status == "succeeded" and done.time_budget_s == 40
+        assert done.solver_report["time_limit_s"] <= 40 * service.SOLVER_SHARE
+
+
+@pytest.mark.parametrize(("requested", "given"), [(900, 40), (20, 20)])
+def test_a_requested_budget_is_capped_by_the_executing_process(
+    app, committed_db, monkeypatch, requested, given
+):
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)
+    run_id = _run(app, fakes.plan_reporting_its_limit, time_budget_s=requested)
+    with app.app_context():
+        run = db.session.get(PlanningRun, run_id)
+        assert (run.requested_budget_s, run.time_budget_s) == (requested, given)
+        assert run.solver_report["time_limit_s"] <= given * service.SOLVER_SHARE
