@@ -9,11 +9,12 @@ A run found `running` by a process that holds the lock was abandoned by a dead p
 A run's time budget is decided where it executes: the executing process's `PLANNING_RUN_BUDGET_SECONDS`
 (`SCM_PLANNING_RUN_BUDGET_SECONDS` of the scheduler, not of the web process that queued it), or less if the
 request asked for less (`requested_budget_s`); the run records the budget it was given (`time_budget_s`).
+Its progress is written about once a second by a heartbeat (`planning.runs.progress`), whatever the solver
+is doing, and the published run's final progress is the solver's report (objective and bound).
 """
 
 import importlib
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -25,10 +26,10 @@ from core.db import db, utcnow
 from core.errors import Conflict, NotFound
 from planning.runs.lock import ADVISORY_KEY, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
+from planning.runs.progress import LiveProgress
 from planning.runs.publish import write_plan
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY_S = 1.0
 SOLVER_SHARE = 0.75  # the rest of the budget is for the snapshot, publishing and solver overrun
 
 
@@ -106,14 +107,19 @@ def execute_run(
         fail_abandoned_runs(keep=run_id)
         db.session.commit()
         run = _start(run_id)
-        log.info("planning run started", extra={"time_budget_s": run.time_budget_s})
+        log.info("planning run started with a budget of %.0f s", run.time_budget_s)
+        live = LiveProgress(db.engine, run_id).start()
         try:
-            _plan_and_publish(run, build_snapshot, solve)
+            _plan_and_publish(run, live, build_snapshot, solve)
             log.info("planning run published")
         except Exception as error:
-            db.session.rollback()
+            db.session.rollback()  # first: on SQLite a heartbeat may be waiting for this session's lock
+            live.stop()
             log.exception("planning run failed")
-            _finish_failed(run_id, f"{type(error).__name__}: {error}")
+            live.set("failed")
+            _finish_failed(run_id, f"{type(error).__name__}: {error}", progress=live.current())
+        finally:
+            live.stop()
     return get_run(run_id)
 
 
@@ -129,52 +135,47 @@ def _start(run_id: int) -> PlanningRun:
     return run
 
 
-def _plan_and_publish(run: PlanningRun, build_snapshot: Callable, solve: Callable) -> None:
-    started = time.monotonic()
+def _plan_and_publish(
+    run: PlanningRun, live: LiveProgress, build_snapshot: Callable, solve: Callable
+) -> None:
+    run_id, budget = run.id, run.time_budget_s
     snapshot = build_snapshot(at=run.plan_start)
-    run.snapshot, run.progress = (
-        snapshot,
-        {"phase": "solving", "elapsed_s": round(time.monotonic() - started, 3)},
-    )
-    db.session.commit()
-    limit = max(1.0, run.time_budget_s * SOLVER_SHARE - (time.monotonic() - started))
-    plan = solve(snapshot, time_limit_s=limit, progress=_progress_writer(run.id, started))
-    if time.monotonic() - started > run.time_budget_s:
-        raise TimeoutError(f"the run took longer than its budget of {run.time_budget_s:.0f} s")
+    live.set("solving")
+    run.snapshot, run.progress = snapshot, live.current()
+    db.session.commit()  # no transaction is open while the solver works (SQLite: the heartbeat may write)
+    limit = max(1.0, budget * SOLVER_SHARE - live.elapsed())
+    plan = solve(snapshot, time_limit_s=limit, progress=live.report)
+    if live.elapsed() > budget:
+        raise TimeoutError(f"the run took longer than its budget of {budget:.0f} s")
+    live.set("publishing")
+    run = get_run(run_id)
     write_plan(run, plan)
     run.status, run.finished_at = "succeeded", utcnow()
     run.published_at = run.finished_at
     run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
-    run.progress = {
-        **(run.progress or {}),
-        "phase": "published",
-        "elapsed_s": round(time.monotonic() - started, 3),
-    }
+    run.progress = _final_progress(live, plan.get("solver") or {})
     db.session.commit()
 
 
-def _progress_writer(run_id: int, started: float) -> Callable[..., None]:
-    """A solver progress callback that records phase, best cost, bound, parts and elapsed time, at most once
-    a second (the solver's protocol: `progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)`)."""
-    last = [0.0]
-
-    def report(phase: str, best_cost: float | None = None, **details) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S:
-            return
-        last[0] = now
-        progress = {"phase": phase, "best_cost": best_cost, "elapsed_s": round(now - started, 3), **details}
-        db.session.execute(update(PlanningRun).where(PlanningRun.id == run_id).values(progress=progress))
-        db.session.commit()
-
-    return report
+def _final_progress(live: LiveProgress, report: dict) -> dict:
+    """The published run's progress: the solver's report (objective as best cost, its bound, every part)."""
+    parts = report.get("parts")
+    live.set(
+        "published",
+        best_cost=report.get("objective"),
+        bound=report.get("bound"),
+        parts_done=parts,
+        parts_total=parts,
+    )
+    return live.current()
 
 
-def _finish_failed(run_id: int, error: str) -> None:
+def _finish_failed(run_id: int, error: str, *, progress: dict | None = None) -> None:
+    values = {"status": "failed", "finished_at": utcnow(), "error": error[:4000]}
     db.session.execute(
         update(PlanningRun)
         .where(PlanningRun.id == run_id)
-        .values(status="failed", finished_at=utcnow(), error=error[:4000])
+        .values(**values, **({"progress": progress} if progress else {}))
     )
     db.session.commit()
 
