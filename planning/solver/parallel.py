@@ -52,7 +52,9 @@ def run_parts(
             tracker.done(plans[i])
         return [plans[i] for i in range(len(parts))]
     started = time.monotonic()
+    tracker.phase(f"first plans of {len(parts)} parts")
     fallback = _quick_plans(parts, started + FALLBACK_SHARE * (deadline - started))
+    tracker.phase(f"{len(parts)} parts in {workers} workers")
     plans = _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, fallback)
     return plans
 
@@ -162,6 +164,10 @@ class _Tracker:
     def __init__(self, total: int, progress: Callable[..., None] | None) -> None:
         self.total, self.progress = total, progress
         self.count, self.cost, self.bound = 0, 0.0, 0.0
+
+    def phase(self, phase: str) -> None:
+        if self.progress is not None:
+            self.progress(phase, None, parts_done=self.count, parts_total=self.total)
 
     def done(self, plan: dict) -> None:
         self.count += 1

@@ -136,6 +136,7 @@ def plan_part(
     left = deadline - time.monotonic()
     size = estimated_size(snap)
     if left > 1.0 and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
+        _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost)
         best, bound = _batch_model(snap, best, deadline)
         if bound is None and deadline - time.monotonic() > 1.0:
             bound = lower_bound(snap, deadline - time.monotonic())
@@ -143,6 +144,7 @@ def plan_part(
         status = _status(best.cost, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
+        _tell(progress, "bounding: the compact relaxation", best.cost)
         bound = lower_bound(snap, left * BOUND_SHARE)
         _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
         best = improve(snap, best, deadline, progress=progress)
