@@ -27,9 +27,9 @@ setup-db: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
 
-# The web server and the scheduler process side by side (the scheduler plans once at start, with a
-# 40 s run budget so the demo shows a plan within a minute; production keeps its default of 600 s).
-# Ctrl-C stops both.
+# The web server and the scheduler process side by side. The scheduler plans once at start and executes
+# every run (its own and those queued by "Run now" or the API) with a 40 s budget, so the demo shows a plan
+# within a minute: a run's budget is the executing process's setting. Production keeps 600 s. Ctrl-C stops both.
 DEMO_RUN_BUDGET ?= 40
 run: setup-db
 	@trap 'kill 0' INT TERM EXIT; \

@@ -1,5 +1,6 @@
 """Stand-ins for the snapshot builder and the solver, to drive planning runs through their failure paths."""
 
+import threading
 import time
 
 
@@ -65,6 +66,32 @@ def slow_solver(snapshot, *, time_limit_s, progress=None):
         progress("solving", None)
     time.sleep(60)
     return plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
+
+
+def plan_reporting_its_limit(snapshot, *, time_limit_s, progress=None):
+    """A plan whose solver report says the time limit the solver was given."""
+    plan = plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
+    plan["solver"]["time_limit_s"] = time_limit_s
+    return plan
+
+
+class BlockingSolver:
+    """A solver inside one long model solve: it reports once, then says nothing until `release` is set (or
+    `max_s` passed), and returns a plan whose report differs from what it last reported."""
+
+    REPORT = {"status": "feasible", "objective": 6100.0, "bound": 5900.0, "seconds": 1.0, "parts": 1}
+
+    def __init__(self, max_s: float = 30.0) -> None:
+        self.release, self.entered, self.max_s = threading.Event(), threading.Event(), max_s
+
+    def __call__(self, snapshot, *, time_limit_s, progress=None):
+        if progress:
+            progress("batch model", 7000.0, bound=5000.0, parts_done=0, parts_total=1)
+        self.entered.set()
+        self.release.wait(self.max_s)  # no callback while blocked: only the heartbeat moves elapsed_s
+        plan = plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
+        plan["solver"] = dict(self.REPORT)
+        return plan
 
 
 def _at(text: str):

@@ -11,7 +11,12 @@ from planning.runs import service
 
 @click.command("run")
 @click.option("--wait/--no-wait", default=True, help="execute here and wait (default), or only queue it")
-@click.option("--budget", type=float, default=None, help="time budget in seconds (default 600)")
+@click.option(
+    "--budget",
+    type=float,
+    default=None,
+    help="time budget in seconds (default and cap: SCM_PLANNING_RUN_BUDGET_SECONDS where it executes)",
+)
 @with_appcontext
 def run_command(wait, budget):
     """Run the planner over every open accepted order and publish the plan."""
@@ -24,6 +29,7 @@ def run_command(wait, budget):
         click.echo(f"run {run.id} queued")
         return
     run = service.execute_run(run.id)
-    click.echo(json.dumps({"run": run.id, "status": run.status, "kpis": run.kpis, "error": run.error}))
+    outcome = {"run": run.id, "status": run.status, "time_budget_s": run.time_budget_s, "kpis": run.kpis}
+    click.echo(json.dumps({**outcome, "error": run.error}))
     if run.status != "succeeded":
         raise SystemExit(1)

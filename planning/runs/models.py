@@ -26,7 +26,10 @@ class PlanningRun(db.Model):
     cycle_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    time_budget_s: Mapped[float] = mapped_column(Float)
+    # what the requester asked for (None: the executor's budget), and the budget the run was given where it
+    # executed (set when it starts: the executor's, or the request's if less)
+    requested_budget_s: Mapped[float | None] = mapped_column(Float)
+    time_budget_s: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,7 +12,17 @@ class RunSchema(Schema):
     cycle_key = fields.String(allow_none=True)
     status = fields.String()
     requested_by = fields.Integer(attribute="requested_by_id", allow_none=True)
-    time_budget_s = fields.Float()
+    requested_budget_s = fields.Float(
+        allow_none=True,
+        metadata={"description": "the budget the request asked for (null: the executing scheduler's)"},
+    )
+    time_budget_s = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the budget the run was given where it executed, in seconds (null while queued): "
+            "the scheduler's SCM_PLANNING_RUN_BUDGET_SECONDS, or the requested one if less"
+        },
+    )
     created_at = Time()
     started_at = Time(allow_none=True)
     finished_at = Time(allow_none=True)
@@ -28,7 +38,12 @@ class RunSchema(Schema):
 class RunRequestSchema(Schema):
     time_budget_s = fields.Float(
         validate=validate.Range(min=5, max=3600),
-        metadata={"description": "the run's time budget (default 600 s)"},
+        metadata={
+            "description": "a time budget in seconds for this run; without one the run gets the budget "
+            "of the process that executes it (the scheduler's SCM_PLANNING_RUN_BUDGET_SECONDS). A larger "
+            "budget than that is capped to it when the run starts (not refused): the run's time_budget_s "
+            "says what it was given"
+        },
     )
 
 

@@ -5,11 +5,17 @@ then `succeeded` with its plan published, or `failed` with the error. Publishing
 tables and every order's confirmation in a single transaction: a run that fails, is killed or
 overruns its time budget leaves the previous published plan in force and nothing half-written.
 A run found `running` by a process that holds the lock was abandoned by a dead process: it is failed.
+
+A run's time budget is decided where it executes: the executing process's `PLANNING_RUN_BUDGET_SECONDS`
+(`SCM_PLANNING_RUN_BUDGET_SECONDS` of the scheduler, not of the web process that queued it), or less if the
+request asked for less (`requested_budget_s`); the run records the budget it was given (`time_budget_s`).
+Its progress is written about once a second by a heartbeat (`planning.runs.progress`), whatever the solver
+is doing, and the published run's final progress is the solver's report (objective and bound).
 """
 
 import importlib
+import inspect
 import logging
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -21,10 +27,10 @@ from core.db import db, utcnow
 from core.errors import Conflict, NotFound
 from planning.runs.lock import ADVISORY_KEY, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
-from planning.runs.publish import write_plan
+from planning.runs.progress import LiveProgress
+from planning.runs.publish import plan_document, write_plan
 
 log = logging.getLogger(__name__)
-PROGRESS_EVERY_S = 1.0
 SOLVER_SHARE = 0.75  # the rest of the budget is for the snapshot, publishing and solver overrun
 
 
@@ -67,7 +73,8 @@ def request_run(
     cycle_key: str | None = None,
     time_budget_s: float | None = None,
 ) -> PlanningRun:
-    """Queue a run; 409 (naming the run) if one is already queued or running."""
+    """Queue a run; 409 (naming the run) if one is already queued or running. `time_budget_s` is what the
+    requester asks for (none: the executing process's budget; more than that: capped there)."""
     if db.engine.dialect.name == "postgresql":  # serialise concurrent requests (SQLite writers already are)
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_KEY + 1})
     active = active_run()
@@ -76,11 +83,18 @@ def request_run(
         active = active_run()
     if active is not None:
         raise RunInProgress(f"planning run {active.id} is {active.status}", run_id=active.id)
-    budget = time_budget_s or current_app.config["PLANNING_RUN_BUDGET_SECONDS"]
-    run = PlanningRun(trigger=trigger, cycle_key=cycle_key, requested_by_id=user_id, time_budget_s=budget)
+    run = PlanningRun(
+        trigger=trigger, cycle_key=cycle_key, requested_by_id=user_id, requested_budget_s=time_budget_s
+    )
     db.session.add(run)
     db.session.flush()
     return run
+
+
+def run_budget(requested: float | None) -> float:
+    """The budget of a run executed by this process: its configured budget, or the one requested if less."""
+    configured = float(current_app.config["PLANNING_RUN_BUDGET_SECONDS"])
+    return min(float(requested), configured) if requested else configured
 
 
 def execute_run(
@@ -94,14 +108,19 @@ def execute_run(
         fail_abandoned_runs(keep=run_id)
         db.session.commit()
         run = _start(run_id)
-        log.info("planning run started")
+        log.info("planning run started with a budget of %.0f s", run.time_budget_s)
+        live = LiveProgress(db.engine, run_id).start()
         try:
-            _plan_and_publish(run, build_snapshot, solve)
+            _plan_and_publish(run, live, build_snapshot, solve)
             log.info("planning run published")
         except Exception as error:
-            db.session.rollback()
+            db.session.rollback()  # first: on SQLite a heartbeat may be waiting for this session's lock
+            live.stop()
             log.exception("planning run failed")
-            _finish_failed(run_id, f"{type(error).__name__}: {error}")
+            live.set("failed")
+            _finish_failed(run_id, f"{type(error).__name__}: {error}", progress=live.current())
+        finally:
+            live.stop()
     return get_run(run_id)
 
 
@@ -110,58 +129,57 @@ def _start(run_id: int) -> PlanningRun:
     if run.status != "queued":
         raise Conflict(f"planning run {run_id} is {run.status}, not queued", code="run_not_queued")
     run.status, run.started_at = "running", utcnow()
+    run.time_budget_s = run_budget(run.requested_budget_s)
     run.plan_start = run.started_at.replace(microsecond=0)
     run.progress = {"phase": "snapshot", "elapsed_s": 0.0}
     db.session.commit()
     return run
 
 
-def _plan_and_publish(run: PlanningRun, build_snapshot: Callable, solve: Callable) -> None:
-    started = time.monotonic()
+def _plan_and_publish(
+    run: PlanningRun, live: LiveProgress, build_snapshot: Callable, solve: Callable
+) -> None:
+    run_id, budget = run.id, run.time_budget_s
     snapshot = build_snapshot(at=run.plan_start)
-    run.snapshot, run.progress = (
-        snapshot,
-        {"phase": "solving", "elapsed_s": round(time.monotonic() - started, 3)},
-    )
-    db.session.commit()
-    limit = max(1.0, run.time_budget_s * SOLVER_SHARE - (time.monotonic() - started))
-    plan = solve(snapshot, time_limit_s=limit, progress=_progress_writer(run.id, started))
-    if time.monotonic() - started > run.time_budget_s:
-        raise TimeoutError(f"the run took longer than its budget of {run.time_budget_s:.0f} s")
+    extra = {}
+    if "warm_start" in inspect.signature(solve).parameters and (in_force := published_run()) is not None:
+        extra["warm_start"] = plan_document(in_force)  # its decisions first: never dearer on the same data
+    live.set("solving")
+    run.snapshot, run.progress = snapshot, live.current()
+    db.session.commit()  # no transaction is open while the solver works (SQLite: the heartbeat may write)
+    limit = max(1.0, budget * SOLVER_SHARE - live.elapsed())
+    plan = solve(snapshot, time_limit_s=limit, progress=live.report, **extra)
+    if live.elapsed() > budget:
+        raise TimeoutError(f"the run took longer than its budget of {budget:.0f} s")
+    live.set("publishing")
+    run = get_run(run_id)
     write_plan(run, plan)
     run.status, run.finished_at = "succeeded", utcnow()
     run.published_at = run.finished_at
     run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
-    run.progress = {
-        **(run.progress or {}),
-        "phase": "published",
-        "elapsed_s": round(time.monotonic() - started, 3),
-    }
+    run.progress = _final_progress(live, plan.get("solver") or {})
     db.session.commit()
 
 
-def _progress_writer(run_id: int, started: float) -> Callable[..., None]:
-    """A solver progress callback that records phase, best cost, bound, parts and elapsed time, at most once
-    a second (the solver calls `progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)`)."""
-    last = [0.0]
-
-    def report(phase: str, best_cost: float | None = None, **details) -> None:
-        now = time.monotonic()
-        if now - last[0] < PROGRESS_EVERY_S:
-            return
-        last[0] = now
-        progress = {"phase": phase, "best_cost": best_cost, "elapsed_s": round(now - started, 3), **details}
-        db.session.execute(update(PlanningRun).where(PlanningRun.id == run_id).values(progress=progress))
-        db.session.commit()
-
-    return report
+def _final_progress(live: LiveProgress, report: dict) -> dict:
+    """The published run's progress: the solver's report (objective as best cost, its bound, every part)."""
+    parts = report.get("parts")
+    live.set(
+        "published",
+        best_cost=report.get("objective"),
+        bound=report.get("bound"),
+        parts_done=parts,
+        parts_total=parts,
+    )
+    return live.current()
 
 
-def _finish_failed(run_id: int, error: str) -> None:
+def _finish_failed(run_id: int, error: str, *, progress: dict | None = None) -> None:
+    values = {"status": "failed", "finished_at": utcnow(), "error": error[:4000]}
     db.session.execute(
         update(PlanningRun)
         .where(PlanningRun.id == run_id)
-        .values(status="failed", finished_at=utcnow(), error=error[:4000])
+        .values(**values, **({"progress": progress} if progress else {}))
     )
     db.session.commit()
 

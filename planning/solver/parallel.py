@@ -58,6 +58,7 @@ def run_parts(
             plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
             tracker.done(i, plans[i])
         return [plans[i] for i in range(len(parts))]
+    tracker.phase(f"{len(parts)} parts in {workers} workers")
     with tempfile.TemporaryDirectory(prefix="takt-parts-") as folder:
         return _in_workers(parts, sizes, warm, queue, deadline, workers, tracker, folder)
 
@@ -194,6 +195,10 @@ class _Tracker:
         self.total, self.progress = total, progress
         self.count = 0
         self.best: dict[int, dict] = {}  # part -> its solver report
+
+    def phase(self, phase: str) -> None:
+        if self.progress is not None:
+            self.progress(phase, None, parts_done=self.count, parts_total=self.total)
 
     def done(self, part: int, plan: dict) -> None:
         self.count += 1

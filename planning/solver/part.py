@@ -142,6 +142,7 @@ def plan_part(
         if compact is not None:
             _tell(progress, "bound of the compact relaxation", best.cost, bound=compact)
             _hand_over(better_plan, snap, best, started, compact)
+        _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=compact)
         best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND)
         bound = max((b for b in (bound, compact) if b is not None), default=None)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
@@ -149,6 +150,7 @@ def plan_part(
         _hand_over(better_plan, snap, best, started, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
+        _tell(progress, "bounding: the compact relaxation", best.cost)
         bound = lower_bound(snap, left * BOUND_SHARE)
         _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
         _hand_over(better_plan, snap, best, started, bound)

@@ -33,7 +33,14 @@ def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
             found.append(timed)
     except (KeyError, TypeError, ValueError):
         pass
-    return found
+    # a replay that breaks a promise (timed again from a later start, a delivery can land seconds after what
+    # was promised) is no start: the passes keep promises first
+    return [c for c in found if not any(_broken(outcome) for outcome in c.outcomes)]
+
+
+def _broken(outcome: OrderOutcome) -> bool:
+    promise = outcome.order.confirmed_promise_at
+    return promise is not None and (outcome.promised_at is None or outcome.promised_at > promise + 1)
 
 
 def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:

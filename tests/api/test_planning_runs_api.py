@@ -1,4 +1,5 @@
-"""Planning runs over HTTP: an external scheduler triggers, anyone signed in reads."""
+"""Planning runs over HTTP: an external scheduler triggers, anyone signed in reads; the process that executes
+a run decides its budget."""
 
 from core.db import db
 from planning.runs import service
@@ -66,3 +67,44 @@ def test_simulate_refuses_a_body_that_is_not_a_snapshot(client, headers):
 
 def test_unknown_run_is_404(client, headers):
     assert client.get("/api/v1/planning/runs/999999", headers=headers()).status_code == 404
+
+
+def _execute(app, run_id):
+    with app.app_context():
+        service.execute_run(run_id, build_snapshot=fakes.empty_snapshot, solve=fakes.plan_reporting_its_limit)
+        db.session.commit()
+
+
+def test_a_run_queued_without_a_budget_runs_with_the_budget_of_the_scheduler(
+    client, headers, app, monkeypatch
+):
+    queued = client.post("/api/v1/planning/runs", json={}, headers=headers("planner")).get_json()
+    assert queued["requested_budget_s"] is None and queued["time_budget_s"] is None  # not stamped here
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)  # the executing process's setting
+    _execute(app, queued["id"])
+    run = client.get(f"/api/v1/planning/runs/{queued['id']}", headers=headers()).get_json()
+    assert run["status"] == "succeeded" and run["time_budget_s"] == 40
+    assert run["solver"]["time_limit_s"] <= 40 * service.SOLVER_SHARE
+
+
+def test_a_budget_above_the_schedulers_is_accepted_and_capped_when_the_run_starts(
+    client, headers, app, monkeypatch
+):
+    queued = client.post("/api/v1/planning/runs", json={"time_budget_s": 900}, headers=headers("planner"))
+    assert queued.status_code == 202 and queued.get_json()["requested_budget_s"] == 900
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)
+    _execute(app, queued.get_json()["id"])
+    run = client.get(f"/api/v1/planning/runs/{queued.get_json()['id']}", headers=headers()).get_json()
+    assert (run["requested_budget_s"], run["time_budget_s"]) == (900, 40)
+
+
+def test_a_budget_outside_five_seconds_to_an_hour_is_422_naming_the_field(client, headers):
+    response = client.post("/api/v1/planning/runs", json={"time_budget_s": 7200}, headers=headers("planner"))
+    assert response.status_code == 422
+    assert "time_budget_s" in response.get_json()["errors"]["json"]
+
+
+def test_the_budget_rule_is_in_the_api_schema(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    described = spec["components"]["schemas"]["RunRequest"]["properties"]["time_budget_s"]["description"]
+    assert "capped" in described and "SCM_PLANNING_RUN_BUDGET_SECONDS" in described

@@ -5,6 +5,9 @@ import re
 import pytest
 
 from core.auth import create_user
+from core.db import db
+from planning.runs import service as runs_service
+from planning.runs.models import PlanningRun
 from tests.release_fixtures import load_demo, publish_greedy_run
 
 ROLES = ("warehouse", "planner", "scheduler", "admin")
@@ -140,6 +143,33 @@ def test_run_now_queues_a_run_for_the_scheduler(sign_in):
     assert response.status_code == 302
     page = client.get("/runs").get_data(as_text=True)
     assert "queued: the scheduler starts it" in page and 'hx-trigger="every 1s"' in page
+
+
+def test_the_progress_fragment_shows_elapsed_seconds_phase_best_cost_bound_and_parts(sign_in, seed):
+    client = sign_in("warehouse")
+    progress = {"phase": "2 of 5 parts planned", "elapsed_s": 12.4, "best_cost": 7000.5, "bound": 5000}
+    run_id = seed(lambda: _running_run(progress | {"parts_done": 2, "parts_total": 5}))
+    fragment = client.get(f"/runs/{run_id}/progress").get_data(as_text=True)
+    assert 'data-status="running"' in fragment and 'hx-trigger="every 1s"' in fragment
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", fragment)).strip()
+    assert (
+        text
+        == "running · 2 of 5 parts planned · 12 s of 40 s · best cost 7,000.50 · bound 5,000 · 2 of 5 parts"
+    )
+
+
+def test_the_progress_fragment_of_a_queued_run_has_no_budget_yet(sign_in, seed):
+    client = sign_in("warehouse")
+    run_id = seed(lambda: runs_service.request_run(trigger="api").id)
+    fragment = client.get(f"/runs/{run_id}/progress").get_data(as_text=True)
+    assert re.sub(r"<[^>]+>", "", fragment).strip() == "queued"
+
+
+def _running_run(progress: dict) -> int:
+    run = PlanningRun(trigger="api", status="running", time_budget_s=40, progress=progress)
+    db.session.add(run)
+    db.session.flush()
+    return run.id
 
 
 def test_a_table_downloads_as_csv(sign_in, runs):

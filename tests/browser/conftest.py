@@ -1,6 +1,8 @@
 """A live takt for the browser tests: a SQLite file with the demo company and one published plan,
 served by werkzeug in a thread, with a stand-in scheduler thread executing queued runs."""
 
+import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -14,7 +16,11 @@ from core.db import db
 from core.models import User
 from planning.runs import service as runs_service
 
-CHROMIUM = Path("/usr/bin/chromium")
+SYSTEM_CHROMIUM = ("chromium", "chromium-browser")  # Debian's package: /usr/bin/chromium
+NO_CHROMIUM = (
+    "browser tests need Chromium: sudo apt-get install chromium (Debian), "
+    "or .venv/bin/playwright install chromium, or set TAKT_CHROMIUM=/path/to/chromium"
+)
 BROWSER_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -83,14 +89,27 @@ def api_token(live_app):
         return secret
 
 
+def _chromium(playwright) -> str | None:
+    """The Chromium to drive: `TAKT_CHROMIUM`, else the system's, else the one Playwright installed."""
+    configured = os.environ.get("TAKT_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    system = next((found for name in SYSTEM_CHROMIUM if (found := shutil.which(name))), None)
+    if system:
+        return system
+    own = playwright.chromium.executable_path
+    return own if own and Path(own).exists() else None
+
+
 @pytest.fixture(scope="session")
 def chromium_browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        executable = _chromium(playwright)
+        if executable is None:
+            pytest.skip(NO_CHROMIUM)
+        chromium = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield chromium
         chromium.close()
 

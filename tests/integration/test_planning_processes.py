@@ -1,4 +1,5 @@
-"""Planning across processes: a killed run, and several schedulers planning each cycle once."""
+"""Planning across processes: a killed run, several schedulers planning each cycle once, and a run queued
+by one process (the web's budget) executed by the scheduler with the scheduler's budget."""
 
 import itertools
 import os
@@ -78,17 +79,18 @@ def test_a_killed_run_releases_the_lock_and_leaves_nothing_half_written(app, com
         assert service.published_run().id == done.id
 
 
-def _scheduler(database_url: str, seconds_per_cycle: float) -> subprocess.Popen:
+def _scheduler(database_url: str, seconds_per_cycle: float, *args: str, **settings: str) -> subprocess.Popen:
     env = dict(
         os.environ,
+        **settings,
         SCM_DATABASE_URL=database_url,
         FLASK_APP="wsgi",
         SCM_PLANNING_INTERVAL_MINUTES=str(seconds_per_cycle / 60),
         SCM_PLANNING_QUEUE_POLL_SECONDS="1",
-        SCM_PLANNING_SOLVER="tests.planning_fakes:plan_with_one_purchase",
         SCM_METRICS_ENABLED="false",
     )
-    command = [sys.executable, "-m", "flask", "schedules", "run", "--metrics-port", "0"]
+    env.setdefault("SCM_PLANNING_SOLVER", "tests.planning_fakes:plan_with_one_purchase")
+    command = [sys.executable, "-m", "flask", "schedules", "run", "--metrics-port", "0", *args]
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -119,3 +121,41 @@ def test_two_schedulers_plan_each_cycle_exactly_once(app, committed_db, database
     assert all((b - a).total_seconds() == 4 for a, b in itertools.pairwise(starts)), keys
     spans = sorted((r.started_at, r.finished_at) for r in runs)
     assert all(prev[1] <= nxt[0] for prev, nxt in itertools.pairwise(spans)), "runs overlapped"
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_scheduler_runs_a_queued_run_with_its_own_budget(app, committed_db, database_url):
+    with app.app_context():  # queued here, where the budget is the default 600 s
+        run = service.request_run(trigger="api", user_id=None)
+        db.session.commit()
+        run_id = run.id
+    scheduler = _scheduler(
+        database_url,
+        3600,
+        "--no-plan-at-start",
+        SCM_PLANNING_RUN_BUDGET_SECONDS="30",
+        SCM_PLANNING_SOLVER="tests.planning_fakes:plan_reporting_its_limit",
+    )
+    try:
+        finished = _wait_for(app, lambda: _finished(run_id), timeout=60)
+    finally:
+        _stop(scheduler)
+    assert finished.status == "succeeded" and finished.time_budget_s == 30
+    assert finished.solver_report["time_limit_s"] <= 30 * service.SOLVER_SHARE
+
+
+def _finished(run_id: int) -> PlanningRun | None:
+    run = db.session.get(PlanningRun, run_id)
+    if run.status in ("succeeded", "failed"):
+        db.session.expunge(run)
+        return run
+    return None

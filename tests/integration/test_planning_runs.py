@@ -1,12 +1,14 @@
-"""Planning runs: publish in one transaction, fail cleanly, one at a time."""
+"""Planning runs: publish in one transaction, fail cleanly, one at a time; the budget of the process that
+executes them; progress that moves while the solver says nothing and ends as the solver's report."""
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from planning.runs import service
+from planning.runs import progress, service
 from planning.runs.models import PlanningRun, PurchaseProposal
 from planning.runs.publish import plan_document
 from tests import planning_fakes as fakes
@@ -69,7 +71,7 @@ def test_a_plan_that_cannot_be_stored_leaves_no_partial_rows(app, committed_db):
 
 def test_a_run_over_its_budget_is_not_published(app, committed_db, monkeypatch):
     ticks = iter(range(0, 10_000, 100))
-    monkeypatch.setattr(service.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(progress.time, "monotonic", lambda: float(next(ticks)))
     failed = _run(app, fakes.plan_with_one_purchase, time_budget_s=150)
     with app.app_context():
         run = db.session.get(PlanningRun, failed)
@@ -106,3 +108,90 @@ def test_a_run_left_running_by_a_dead_process_does_not_block_a_new_request(app, 
         db.session.commit()
         assert run.status == "queued"
         assert db.session.scalar(select(func.count()).where(PlanningRun.status == "failed")) == 1
+
+
+def test_a_run_queued_without_a_budget_gets_the_budget_of_the_process_executing_it(
+    app, committed_db, monkeypatch
+):
+    with app.app_context():  # queued where the budget is 600 s (a web process's default) ...
+        run = service.request_run(trigger="api")
+        db.session.commit()
+        assert run.requested_budget_s is None and run.time_budget_s is None
+        run_id = run.id
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)  # ... executed where it is 40 s
+    with app.app_context():
+        done = service.execute_run(
+            run_id, build_snapshot=fakes.empty_snapshot, solve=fakes.plan_reporting_its_limit
+        )
+        assert done.status == "succeeded" and done.time_budget_s == 40
+        assert done.solver_report["time_limit_s"] <= 40 * service.SOLVER_SHARE
+
+
+@pytest.mark.parametrize(("requested", "given"), [(900, 40), (20, 20)])
+def test_a_requested_budget_is_capped_by_the_executing_process(
+    app, committed_db, monkeypatch, requested, given
+):
+    monkeypatch.setitem(app.config, "PLANNING_RUN_BUDGET_SECONDS", 40)
+    run_id = _run(app, fakes.plan_reporting_its_limit, time_budget_s=requested)
+    with app.app_context():
+        run = db.session.get(PlanningRun, run_id)
+        assert (run.requested_budget_s, run.time_budget_s) == (requested, given)
+        assert run.solver_report["time_limit_s"] <= given * service.SOLVER_SHARE
+
+
+def _progress_of(app, run_id: int) -> tuple[str, dict]:
+    """The run's status and progress as another session sees them (committed rows only)."""
+    with app.app_context():
+        run = db.session.get(PlanningRun, run_id)
+        seen = run.status, dict(run.progress or {})
+        db.session.remove()
+    return seen
+
+
+def test_progress_moves_while_the_solver_is_blocked_and_ends_as_its_report(app, committed_db):
+    solver = fakes.BlockingSolver()
+    with app.app_context():
+        run_id = service.request_run(trigger="api").id
+        db.session.commit()
+
+    def execute():
+        with app.app_context():
+            service.execute_run(run_id, build_snapshot=fakes.empty_snapshot, solve=solver)
+            db.session.remove()
+
+    executor = threading.Thread(target=execute)
+    executor.start()
+    try:
+        assert solver.entered.wait(30), "the solver was not reached"
+        seen = []  # the elapsed seconds written while the solver is blocked, as read from this thread
+        for _ in range(300):
+            status, current = _progress_of(app, run_id)
+            assert status == "running"
+            if current.get("phase") == "batch model" and current["elapsed_s"] not in seen:
+                seen.append(current["elapsed_s"])
+            if len(seen) >= 3:
+                break
+            threading.Event().wait(0.1)
+        assert len(seen) >= 3 and seen == sorted(seen), seen  # elapsed moves with no callback from the solver
+        assert (current["best_cost"], current["bound"]) == (7000.0, 5000.0)  # what the solver last said
+        assert (current["parts_done"], current["parts_total"]) == (0, 1)
+    finally:
+        solver.release.set()
+        executor.join(60)
+    with app.app_context():
+        run = db.session.get(PlanningRun, run_id)
+        assert run.status == "succeeded"
+        final = run.progress
+        assert final["phase"] == "published"
+        assert final["best_cost"] == run.solver_report["objective"] == 6100.0
+        assert final["bound"] == run.solver_report["bound"] == 5900.0
+        assert (final["parts_done"], final["parts_total"]) == (1, 1)
+        assert final["elapsed_s"] >= seen[-1]
+
+
+def test_a_failed_run_keeps_its_last_progress_and_says_it_failed(app, committed_db):
+    failed = _run(app, fakes.failing_solver)
+    with app.app_context():
+        run = db.session.get(PlanningRun, failed)
+        assert run.status == "failed"
+        assert run.progress["phase"] == "failed" and run.progress["best_cost"] == 99.0
