@@ -57,6 +57,12 @@ COLUMNS = (
 
 
 def load_shared(name: str):
+    """The contract's own generator or verifier from ../shared (the outside referee's yardstick)."""
+    if not (SHARED / "planning" / f"{name}.py").exists():
+        raise SystemExit(
+            f"plan_bench needs the contract's {name}.py in {SHARED / 'planning'} (set TAKT_SHARED_DIR); "
+            "without it, plan with `python -m planning generate` and `python -m planning verify`"
+        )
     spec = importlib.util.spec_from_file_location(f"shared_{name}", SHARED / "planning" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
