@@ -31,7 +31,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,  # browser sessions are for the planner's pages
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API
-    "PLANNING_SOLVER": "planning.solver:solve",  # import path of solve(snapshot, *, time_limit_s, progress)
+    # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
+    "PLANNING_SOLVER": "planning.solver:solve",
 }
 
 

@@ -22,7 +22,7 @@ def empty_snapshot(*, at):
     }
 
 
-def plan_with_one_purchase(snapshot, *, time_limit_s, progress=None):
+def plan_with_one_purchase(snapshot, *, time_limit_s, progress=None, warm_start=None):
     if progress:
         progress("solving", 123.0)
     return {
@@ -47,20 +47,20 @@ def plan_with_one_purchase(snapshot, *, time_limit_s, progress=None):
     }
 
 
-def failing_solver(snapshot, *, time_limit_s, progress=None):
+def failing_solver(snapshot, *, time_limit_s, progress=None, warm_start=None):
     if progress:
         progress("solving", 99.0)
     raise RuntimeError("solver crashed mid-run")
 
 
-def plan_with_bad_row(snapshot, *, time_limit_s, progress=None):
+def plan_with_bad_row(snapshot, *, time_limit_s, progress=None, warm_start=None):
     """A plan whose second purchase cannot be stored: publishing must leave nothing behind."""
     plan = plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
     plan["procurement"].append(dict(plan["procurement"][0], id="PO-P2", qty="not a number"))
     return plan
 
 
-def slow_solver(snapshot, *, time_limit_s, progress=None):
+def slow_solver(snapshot, *, time_limit_s, progress=None, warm_start=None):
     """Sleeps (for kill tests): the process is killed while it waits."""
     if progress:
         progress("solving", None)
@@ -68,7 +68,7 @@ def slow_solver(snapshot, *, time_limit_s, progress=None):
     return plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
 
 
-def plan_reporting_its_limit(snapshot, *, time_limit_s, progress=None):
+def plan_reporting_its_limit(snapshot, *, time_limit_s, progress=None, warm_start=None):
     """A plan whose solver report says the time limit the solver was given."""
     plan = plan_with_one_purchase(snapshot, time_limit_s=time_limit_s)
     plan["solver"]["time_limit_s"] = time_limit_s
@@ -84,7 +84,7 @@ class BlockingSolver:
     def __init__(self, max_s: float = 30.0) -> None:
         self.release, self.entered, self.max_s = threading.Event(), threading.Event(), max_s
 
-    def __call__(self, snapshot, *, time_limit_s, progress=None):
+    def __call__(self, snapshot, *, time_limit_s, progress=None, warm_start=None):
         if progress:
             progress("batch model", 7000.0, bound=5000.0, parts_done=0, parts_total=1)
         self.entered.set()
@@ -104,7 +104,7 @@ def _iso(moment) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def greedy_plan(snapshot, *, time_limit_s, progress=None):
+def greedy_plan(snapshot, *, time_limit_s, progress=None, warm_start=None):
     """A quick plan over real master data (not optimal, not checked for stock): a few purchases,
     productions and transfers, and each order served from the first stocked location with a lane."""
     from datetime import timedelta
@@ -214,11 +214,12 @@ def _greedy_confirmation(order, snapshot, stocked, start):
     }
 
 
-def paced_real_solver(snapshot, *, time_limit_s, progress=None):
-    """The real solver, started after a 3 s pause so a browser can see the run in progress."""
+def paced_real_solver(snapshot, *, time_limit_s, progress=None, warm_start=None):
+    """The real solver (from the plan in force), started after a 3 s pause so a browser can see the run in
+    progress."""
     from planning.solver import solve
 
     if progress:
         progress("warming up", None)
     time.sleep(3)
-    return solve(snapshot, time_limit_s=max(1.0, time_limit_s - 3), progress=progress)
+    return solve(snapshot, time_limit_s=max(1.0, time_limit_s - 3), progress=progress, warm_start=warm_start)

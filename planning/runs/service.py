@@ -14,7 +14,6 @@ is doing, and the published run's final progress is the solver's report (objecti
 """
 
 import importlib
-import inspect
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -141,14 +140,13 @@ def _plan_and_publish(
 ) -> None:
     run_id, budget = run.id, run.time_budget_s
     snapshot = build_snapshot(at=run.plan_start)
-    extra = {}
-    if "warm_start" in inspect.signature(solve).parameters and (in_force := published_run()) is not None:
-        extra["warm_start"] = plan_document(in_force)  # its decisions first: never dearer on the same data
+    in_force = published_run()
+    warm_start = None if in_force is None else plan_document(in_force)  # the solver starts from it
     live.set("solving")
     run.snapshot, run.progress = snapshot, live.current()
     db.session.commit()  # no transaction is open while the solver works (SQLite: the heartbeat may write)
     limit = max(1.0, budget * SOLVER_SHARE - live.elapsed())
-    plan = solve(snapshot, time_limit_s=limit, progress=live.report, **extra)
+    plan = solve(snapshot, time_limit_s=limit, progress=live.report, warm_start=warm_start)
     if live.elapsed() > budget:
         raise TimeoutError(f"the run took longer than its budget of {budget:.0f} s")
     live.set("publishing")
