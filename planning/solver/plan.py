@@ -34,7 +34,6 @@ def service_cost(snapshot: Snapshot, outcome: OrderOutcome) -> float:
     promised = outcome.promised_at
     if promised is None:
         cost = policy.unserved_penalty
-        broken = order.confirmed_promise_at is not None
     else:
         deliveries = [d for line in outcome.lines for d in line.deliveries]
         if order.ship_complete:
@@ -43,10 +42,15 @@ def service_cost(snapshot: Snapshot, outcome: OrderOutcome) -> float:
             total = sum(d.qty for d in deliveries)
             late = sum(d.qty * max(0, d.arrive_at - order.requested_at) for d in deliveries) / total
         cost = policy.lateness_cost_per_day * late / DAY
-        broken = order.confirmed_promise_at is not None and promised > order.confirmed_promise_at + 1
-    if broken:
+    if breaks_promise(outcome):
         cost += policy.broken_promise_penalty
     return order.weight * cost
+
+
+def breaks_promise(outcome: OrderOutcome) -> bool:
+    """Whether the outcome breaks the order's confirmed promise: unconfirmed, or promised over 1 s later."""
+    promise = outcome.order.confirmed_promise_at
+    return promise is not None and (outcome.promised_at is None or outcome.promised_at > promise + 1)
 
 
 def candidate(snapshot: Snapshot, name: str, outcomes: list[OrderOutcome], ledger: Ledger) -> Candidate:

@@ -16,7 +16,7 @@ from planning.solver.extract import time_solution
 from planning.solver.ledger import QTY_TOL, Production, Purchase, Transfer
 from planning.solver.model import Solution
 from planning.solver.peg import Actions, rebuild
-from planning.solver.plan import Candidate
+from planning.solver.plan import Candidate, breaks_promise
 from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, explain
 
 
@@ -35,12 +35,7 @@ def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
         pass
     # a replay that breaks a promise (timed again from a later start, a delivery can land seconds after what
     # was promised) is no start: the passes keep promises first
-    return [c for c in found if not any(_broken(outcome) for outcome in c.outcomes)]
-
-
-def _broken(outcome: OrderOutcome) -> bool:
-    promise = outcome.order.confirmed_promise_at
-    return promise is not None and (outcome.promised_at is None or outcome.promised_at > promise + 1)
+    return [c for c in found if not any(breaks_promise(outcome) for outcome in c.outcomes)]
 
 
 def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:
