@@ -102,28 +102,23 @@ def run_worker(snapshot_path: Path, mode: str, time_limit: float, folder: Path) 
 def scenario(size: str, tight: bool) -> dict:
     """The snapshot of a benchmark scenario (see the module docstring)."""
     generate = load_shared("generate")
+
+    def preset(name: str, seed: int, tight: bool) -> dict:
+        orders, skus, locations, suppliers, plants = generate.PRESETS[name]
+        return generate.generate(
+            orders=orders,
+            skus=skus,
+            locations=locations,
+            suppliers=suppliers,
+            plants=plants,
+            seed=seed,
+            tight=tight,
+        )
+
     if size in NETWORKS:
-        orders, skus, locations, suppliers, plants = generate.PRESETS["small"]
-        parts = [
-            prefixed(
-                generate.generate(
-                    orders=orders,
-                    skus=skus,
-                    locations=locations,
-                    suppliers=suppliers,
-                    plants=plants,
-                    seed=seed,
-                    tight=seed % 2 == 0,
-                ),
-                f"N{seed:03d}-",
-            )
-            for seed in range(1, NETWORKS[size] + 1)
-        ]
-        return combined(parts)
-    orders, skus, locations, suppliers, plants = generate.PRESETS[size]
-    return generate.generate(
-        orders=orders, skus=skus, locations=locations, suppliers=suppliers, plants=plants, seed=1, tight=tight
-    )
+        seeds = range(1, NETWORKS[size] + 1)
+        return combined([prefixed(preset("small", s, s % 2 == 0), f"N{s:03d}-") for s in seeds])
+    return preset(size, 1, tight)
 
 
 def bench(size: str, tight: bool, time_limit: float, alone: float | None = None) -> dict:
