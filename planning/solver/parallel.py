@@ -51,12 +51,7 @@ def run_parts(
     tracker = _Tracker(len(parts), progress)
     warm = warm_starts or [None] * len(parts)
     if workers <= 1 or sum(sizes) <= INLINE_WORK:
-        plans = {}
-        while queue:
-            i = queue.popleft()
-            limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
-            plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
-            tracker.done(i, plans[i])
+        plans = _plan_here(parts, sizes, warm, queue, deadline, tracker, until_deadline=False)
         return [plans[i] for i in range(len(parts))]
     tracker.phase(f"{len(parts)} parts in {workers} workers")
     with tempfile.TemporaryDirectory(prefix="takt-parts-") as folder:
@@ -120,17 +115,27 @@ def _in_workers(
     finally:
         _stop(pool)
     fallback = {i: plan for i in range(len(parts)) if i not in plans and (plan := _latest_plan(latest[i]))}
-    while queue and deadline - time.monotonic() > MIN_PART_SECONDS:
-        i = queue.popleft()
-        limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
-        plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
-        tracker.done(i, plans[i])
+    plans.update(_plan_here(parts, sizes, warm, queue, deadline, tracker, until_deadline=True))
     for i in range(len(parts)):
         if i not in plans:
             plans[i] = fallback.get(i) or unplanned(
                 parts[i], "not planned: the time limit ran out before this part was planned"
             )
     return [plans[i] for i in range(len(parts))]
+
+
+def _plan_here(
+    parts, sizes, warm, queue: deque, deadline: float, tracker, *, until_deadline: bool
+) -> dict[int, dict]:
+    """The parts left in `queue` planned in this process, one after another, each with its share of the time
+    left (`until_deadline`: only while a part would still get a useful share; else every one of them)."""
+    plans = {}
+    while queue and (not until_deadline or deadline - time.monotonic() > MIN_PART_SECONDS):
+        i = queue.popleft()
+        limit = _share(sizes[i], sum(sizes[j] for j in queue) + sizes[i], deadline, 1)
+        plans[i] = plan_part(parts[i], time_limit_s=limit, warm_start=warm[i])
+        tracker.done(i, plans[i])
+    return plans
 
 
 def _plan_in_worker(part: dict, limit: float, warm_start: dict | None, latest_path: str) -> dict:

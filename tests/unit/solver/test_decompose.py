@@ -130,20 +130,14 @@ def test_a_worker_killed_mid_run_costs_time_not_the_plan(generate, verify):
     batch = combined([prefixed(network, f"K{i}-") for i, network in enumerate(networks)])
     killed = []
 
-    def kill_one_worker() -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not killed:
-            workers = [pid for pid in _children() if _is_worker(pid)]
-            if workers:
-                time.sleep(1.0)
-                os.kill(workers[0], signal.SIGKILL)
-                killed.append(workers[0])
-            time.sleep(0.2)
+    def kill_one(workers: list[int]) -> None:
+        time.sleep(1.0)
+        os.kill(workers[0], signal.SIGKILL)
+        killed.append(workers[0])
 
-    killer = threading.Thread(target=kill_one_worker)
-    killer.start()
+    watcher = _when_workers(lambda: True, kill_one, every_s=0.2)
     plan = solve(batch, time_limit_s=40, workers=2)
-    killer.join()
+    watcher.join()
     assert killed, "no worker process was seen"
     report = verify(batch, plan)
     assert report["valid"], report["violations"][:3]
@@ -160,28 +154,39 @@ def test_a_worker_that_never_returns_leaves_its_best_plan_so_far(generate, verif
     batch = combined([prefixed(network, f"F{i}-") for i, network in enumerate(networks)])
     frozen, parts = [], len(split(batch))
 
-    def freeze_the_workers() -> None:
-        """As soon as every part has a first plan, the workers stop dead (as if hung)."""
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not frozen:
-            firsts = list(tmp_path.glob("takt-parts-*/part-*.json"))
-            workers = [pid for pid in _children() if _is_worker(pid)]
-            if len(firsts) >= parts and workers:
-                for pid in workers:
-                    os.kill(pid, signal.SIGSTOP)
-                frozen.extend(workers)
-            time.sleep(0.05)
+    def freeze(workers: list[int]) -> None:
+        """Every part has a first plan: the workers stop dead (as if hung)."""
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        frozen.extend(workers)
 
-    freezer = threading.Thread(target=freeze_the_workers)
-    freezer.start()
+    watcher = _when_workers(lambda: len(list(tmp_path.glob("takt-parts-*/part-*.json"))) >= parts, freeze)
     plan = solve(batch, time_limit_s=25, workers=2)
-    freezer.join()
+    watcher.join()
     assert frozen, "the workers were not seen writing their first plans"
     report = verify(batch, plan)
     assert report["valid"], report["violations"][:3]
     assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
     assert plan["solver"]["status"] != "optimal"  # the frozen parts' plans are not proven
     assert not [pid for pid in _children() if _is_worker(pid)], "a frozen worker was left behind"
+
+
+def _when_workers(ready, act, *, within_s: float = 20.0, every_s: float = 0.05) -> threading.Thread:
+    """A started thread that, as soon as this process has pool workers and `ready()` holds, calls
+    `act(workers)` once (and gives up after `within_s`)."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            workers = [pid for pid in _children() if _is_worker(pid)]
+            if workers and ready():
+                act(workers)
+                return
+            time.sleep(every_s)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    return thread
 
 
 def _is_worker(pid: int) -> bool:
