@@ -35,7 +35,7 @@ from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
 from planning.solver.promise import OrderOutcome, Tactics
 from planning.solver.warm import warm_candidates
 
-Progress = Callable[[str, float], None]
+Progress = Callable[..., None]  # progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)
 MODEL_SIZE_LIMIT = 400_000
 # HiGHS checks its time limit only between phases (a round of root cuts on 50k variables ran 6 s past it), so
 # the model is tried only when its estimated size leaves it well inside the time left (a model of 16k
@@ -131,17 +131,16 @@ def plan_part(
         if best is None or found.cost < best.cost:
             best = found
             _hand_over(better_plan, snap, best, started)
-        _tell(progress, f"{step} cost {found.cost:.2f}", found.cost)
+        _tell(progress, f"{step} cost {found.cost:.2f}", best.cost)
     status, bound = "heuristic", None
     left = deadline - time.monotonic()
     size = estimated_size(snap)
     if left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
         # its time), then the model; the bound is the better of the two (both are lower bounds)
-        compact = None if same_in_both_modes(snap) else lower_bound(snap, left * BOUND_SHARE)
-        if compact is not None:
-            _tell(progress, "bound of the compact relaxation", best.cost, bound=compact)
-            _hand_over(better_plan, snap, best, started, compact)
+        compact = None
+        if not same_in_both_modes(snap):
+            compact = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan)
         _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=compact)
         best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND)
         bound = max((b for b in (bound, compact) if b is not None), default=None)
@@ -150,10 +149,7 @@ def plan_part(
         _hand_over(better_plan, snap, best, started, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
-        _tell(progress, "bounding: the compact relaxation", best.cost)
-        bound = lower_bound(snap, left * BOUND_SHARE)
-        _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
-        _hand_over(better_plan, snap, best, started, bound)
+        bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan)
         best = improve(snap, best, deadline, progress=progress)
         status = _status(best.cost, bound)
     return to_plan(snap, best, report(status, best.cost, bound, started))
@@ -173,6 +169,23 @@ def _status(cost: float, bound: float | None) -> str:
     if bound is None:
         return "heuristic"
     return "optimal" if cost <= bound + 1e-4 * abs(bound) + 1e-6 else "feasible"
+
+
+def _compact_bound(
+    snap: Snapshot,
+    best: Candidate,
+    seconds: float,
+    started: float,
+    progress: Progress | None,
+    better_plan: Callable[[dict], None] | None,
+) -> float | None:
+    """The compact relaxation's bound (`bound.lower_bound`), told and handed over with the best plan."""
+    _tell(progress, "bounding: the compact relaxation", best.cost)
+    bound = lower_bound(snap, seconds)
+    if bound is not None:
+        _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
+        _hand_over(better_plan, snap, best, started, bound)
+    return bound
 
 
 def _batch_model(

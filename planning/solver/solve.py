@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
 from planning.solver.baseline import solve_baseline_candidate
 from planning.solver.contract import parse_snapshot
 from planning.solver.decompose import merge, part_size, plan_of_part, split
 from planning.solver.parallel import INLINE_WORK, run_parts
-from planning.solver.part import plan_part, report, safety_margin
+from planning.solver.part import Progress, plan_part, report, safety_margin
 from planning.solver.plan import to_plan
-
-Progress = Callable[..., None]
 
 
 def solve_baseline(snapshot: dict) -> dict:
