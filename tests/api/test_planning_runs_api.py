@@ -4,6 +4,8 @@ a run decides its budget."""
 from core.db import db
 from planning.runs import service
 from tests import planning_fakes as fakes
+from tests.unit.solver.conftest import order
+from tests.unit.solver.conftest import snapshot as solver_snapshot
 
 
 def test_a_scheduler_token_queues_a_run_with_202(client, headers):
@@ -63,6 +65,18 @@ def test_simulate_refuses_a_body_that_is_not_a_snapshot(client, headers):
     response = client.post("/api/v1/planning/simulate", json={"hello": 1}, headers=headers("planner"))
     assert response.status_code == 422
     assert "contract" in response.get_json()["errors"]["json"]
+
+
+def test_simulate_names_each_malformed_field(client, headers):
+    snapshot = solver_snapshot(orders=[order("SO-1", 2)])
+    ok = client.post("/api/v1/planning/simulate", json=snapshot, headers=headers("planner"))
+    assert ok.status_code == 200, ok.get_json()
+    snapshot["lanes"][0]["transit_hours"] = -1
+    snapshot["orders"] = [{"id": "SO-1", "lines": "many"}]
+    response = client.post("/api/v1/planning/simulate", json=snapshot, headers=headers("planner"))
+    assert response.status_code == 422
+    reason = response.get_json()["errors"]["json"]["snapshot"][0]
+    assert "lanes[0].transit_hours" in reason and "orders[0]" in reason
 
 
 def test_unknown_run_is_404(client, headers):
