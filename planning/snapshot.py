@@ -1,5 +1,5 @@
 """The planner's input, built from the database at an instant, exactly as `supply-plan/1` defines it
-(../shared/planning/CONTRACT.md).
+(docs/contract.md).
 
 Stock is the free stock of the balances (on hand less reservations) when the snapshot is taken: the
 ledger can tell past on-hand quantities but reservations have no history. `at` is the plan's start:
