@@ -26,11 +26,6 @@ class DayGrid:
         return day if duration == 0 else day_of(day * DAY + DAY - 1 + duration)
 
 
-def reachable_pairs(snap: Snapshot) -> set[tuple[str, str]]:
-    """(sku, location) pairs that can hold goods and from which some order can be served."""
-    return can_have(snap) & needed(snap, snap.orders)
-
-
 def earliest_stock(snap: Snapshot) -> dict[tuple[str, str], int]:
     """The earliest instant each (sku, location) could hold goods: now for stock, a receipt's arrival, a
     purchase's lead time, a route's lead time after its components could be there, a transfer's transit

@@ -138,11 +138,11 @@ def plan_part(
     if left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
         # its time), then the model; the bound is the better of the two (both are lower bounds)
-        compact = None
-        if not same_in_both_modes(snap):
+        same, compact = same_in_both_modes(snap), None
+        if not same:
             compact = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan)
         _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=compact)
-        best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND)
+        best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND, same)
         bound = max((b for b in (bound, compact) if b is not None), default=None)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         status = _status(best.cost, bound)
@@ -189,13 +189,12 @@ def _compact_bound(
 
 
 def _batch_model(
-    snap: Snapshot, best: Candidate, deadline: float, expected_s: float
+    snap: Snapshot, best: Candidate, deadline: float, expected_s: float, same: bool
 ) -> tuple[Candidate, float | None]:
     """The daily model within the deadline, started from the best plan so far: the restricted model for a
     plan that can be timed exactly, then the relaxed one for a true bound (and perhaps a better plan); where
-    the two are one model (and no lane was left out of it), it is solved once for both."""
+    the two are one model (`same`, and no lane was left out of it), it is solved once for both."""
     bound = None
-    same = same_in_both_modes(snap)
     for mode in (RESTRICTED, RELAXED):
         built = time.monotonic()
         model = build(snap, mode)
