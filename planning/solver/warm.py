@@ -23,8 +23,9 @@ from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, explain
 def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
     """The earlier `plan` as it stands, where it is still valid on `snap` to the second, and timed again on
     `snap` (none if it cannot be read as a plan)."""
-    found = []
+    found, kept = [], set()
     try:
+        kept = _promises_kept(snap, plan)
         exact = as_it_stands(snap, plan)
         if exact is not None:
             found.append(exact)
@@ -33,9 +34,25 @@ def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
             found.append(timed)
     except (KeyError, TypeError, ValueError):
         pass
-    # a replay that breaks a promise (timed again from a later start, a delivery can land seconds after what
-    # was promised) is no start: the passes keep promises first
-    return [c for c in found if not any(breaks_promise(outcome) for outcome in c.outcomes)]
+    # a replay that breaks a promise the earlier plan kept (timed again from a later start, a delivery can
+    # land seconds after what was promised) is no start: the passes keep promises first
+    return [c for c in found if not any(o.order.id in kept and breaks_promise(o) for o in c.outcomes)]
+
+
+def _promises_kept(snap: Snapshot, plan: dict) -> set[str]:
+    """The orders with a confirmed promise that `plan` kept."""
+    promised = {
+        c.get("order_id"): parse_time(c["promised_at"])
+        for c in plan.get("confirmations") or []
+        if c.get("status") == "confirmed" and c.get("promised_at")
+    }
+    return {
+        order.id
+        for order in snap.orders
+        if order.confirmed_promise_at is not None
+        and order.id in promised
+        and not breaks_promise(OrderOutcome(order, promised[order.id], (), "", ""))
+    }
 
 
 def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:

@@ -9,6 +9,7 @@ import pytest
 
 from planning.solver import solve
 from planning.solver.contract import parse_snapshot
+from planning.solver.plan import breaks_promise
 from planning.solver.warm import as_it_stands, warm_candidates
 from tests.unit.solver.conftest import order
 
@@ -53,3 +54,13 @@ def test_an_earlier_plan_starts_a_run_with_new_and_cancelled_orders(network, ver
         assert "SO-NEW" in {o.order.id for o in found.outcomes}
     replanned = solve(changed, time_limit_s=3, warm_start=plan)
     assert verify(changed, replanned)["valid"]
+
+
+def test_a_promise_the_plan_in_force_already_broke_does_not_stop_it_being_the_start(network):
+    missed = copy.deepcopy(network)
+    first = missed["orders"][0]
+    first["confirmed_promise_at"] = missed["plan_start"]  # nothing can arrive by now: any plan breaks it
+    plan = solve(missed, time_limit_s=3)
+    found = warm_candidates(parse_snapshot(missed), plan)
+    assert found, "the plan in force was thrown away for a promise it had already broken"
+    assert all(breaks_promise(o) for c in found for o in c.outcomes if o.order.id == first["id"])
