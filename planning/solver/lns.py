@@ -33,6 +33,7 @@ from planning.solver.model import (
     dusk,
     estimated_size,
     hint_from,
+    ship_window,
     solve_model,
 )
 from planning.solver.network import DayGrid
@@ -159,7 +160,8 @@ def replan(snap: Snapshot, best: Candidate, orders: list[int], limit: float) -> 
     chosen = set(orders)
     fixed_outcomes = [_unplanned(outcome) if o in chosen else outcome for o, outcome in enumerate(outcomes)]
     base = ledger_of(snap, kept, fixed_outcomes)
-    model = build(snap, RESTRICTED, orders=orders, fixed=fixed_of(snap, base, kept))
+    window = ship_window(snap, outcomes)
+    model = build(snap, RESTRICTED, orders=orders, fixed=fixed_of(snap, base, kept), last_ship_day=window)
     solution = solve_model(model, limit, hint=hint_from(model, loose, outcomes))
     if solution is None or solution.status == BOUND_ONLY:
         return None

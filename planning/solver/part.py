@@ -29,6 +29,7 @@ from planning.solver.model import (
     estimated_size,
     hint_from,
     same_in_both_modes,
+    ship_window,
     solve_model,
 )
 from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
@@ -197,7 +198,9 @@ def _batch_model(
     bound = None
     for mode in (RESTRICTED, RELAXED):
         built = time.monotonic()
-        model = build(snap, mode)
+        # (where the two modes are one model, it is solved once for the plan and the bound: no window)
+        window = ship_window(snap, best.outcomes) if mode == RESTRICTED and not same else None
+        model = build(snap, mode, last_ship_day=window)
         # (kept back: about the build's time again, for timing the solution exactly)
         remaining = deadline - time.monotonic() - max(MIN_MODEL_S, time.monotonic() - built)
         alone = mode == RELAXED or (same and not model.pruned)
