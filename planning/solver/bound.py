@@ -1,4 +1,21 @@
-"""A true lower bound for a network too big for the exact model: a compact relaxation, solved as an LP.
+"""True lower bounds for networks too big for the exact model: the floor (`floor_bound`, milliseconds at any
+size) and a compact relaxation solved as an LP (`lower_bound`).
+
+The floor plans each order alone against everything (every stock, every line, every lane free for it), and
+counts the holding no plan can avoid:
+- an order costs at least the cheaper of leaving it unserved and serving it: each line as soon as its goods
+  could reach the region (`network.earliest_stock`, then the fastest lane) at the cheapest lane's freight,
+  late by the latest line (ship-complete) or by the lines' weighted mean (partial), with the broken promise
+  if even that is too late;
+- a sku's stock and receipts are charged holding to the horizon's end, less the most that leaving goods
+  could save: an order's units from the earliest they could leave for its region, what else the orders
+  could ever need of it (components, exploded through the routes) from the plan's start. A
+  sku that could save holding on the road (a transfer lane cheaper than its holding over the transit) or by
+  being made into a good cheaper to hold is not counted at all.
+Every plan's cost splits into a part per order that serves it, each no cheaper than the order alone, and
+holding at least the floor's; supply actions' costs are never negative. So the sum is a lower bound.
+
+The compact relaxation:
 
 It is the relaxed daily model (`model`, relaxed mode) made smaller in ways that can only lower its optimum,
 so that its LP value is still a lower bound of the contract's optimum:
@@ -14,13 +31,15 @@ so that its LP value is still a lower bound of the contract's optimum:
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import timedelta
 
 from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Order, Snapshot, day_of
-from planning.solver.model import RELAXED, Model, build, dusk, holding
+from planning.solver.model import RELAXED, Model, build, converting_routes, demand_bounds, dusk, holding
+from planning.solver.network import can_have, earliest_stock
 
 WINDOW_DAYS = 10
 
@@ -46,6 +65,73 @@ def lower_bound(snap: Snapshot, time_limit_s: float) -> float | None:
         return None
     # a plan's cost is never below zero (holding is the integral of stock that is never negative)
     return max(0.0, result.termination.objective_bounds.dual_bound + opening_holding(snap))
+
+
+def floor_bound(snap: Snapshot) -> float:
+    """The floor: each order alone at its cheapest and earliest, and the holding no plan avoids (above)."""
+    earliest = earliest_stock(snap)
+    return sum(_order_floor(snap, order, earliest) for order in snap.orders) + _holding_floor(snap)
+
+
+def _order_floor(snap: Snapshot, order: Order, earliest: dict[tuple[str, str], int]) -> float:
+    policy = snap.policy
+    promised = order.confirmed_promise_at
+    unserved = policy.unserved_penalty + (policy.broken_promise_penalty if promised is not None else 0.0)
+    arrivals, freight = [], 0.0
+    for line in order.lines:
+        first, cheapest = None, math.inf
+        for lane in snap.lanes_to(order.region):
+            ready = earliest.get((line.sku, lane.origin))
+            if ready is None:
+                continue
+            arrive = max(ready, order.requested_at - lane.transit, snap.plan_start) + lane.transit
+            if arrive > snap.horizon_end:
+                continue
+            first = arrive if first is None else min(first, arrive)
+            cheapest = min(cheapest, lane.unit_cost)
+        if first is None:
+            return order.weight * unserved  # a line no plan can deliver
+        arrivals.append((first, line.qty))
+        freight += line.qty * cheapest
+    if order.ship_complete:
+        late = max(0, max(t for t, _ in arrivals) - order.requested_at)
+    else:
+        late = sum(q * max(0, t - order.requested_at) for t, q in arrivals) / sum(q for _, q in arrivals)
+    service = policy.lateness_cost_per_day * late / DAY
+    if promised is not None and max(t for t, _ in arrivals) > promised + 1:
+        service += policy.broken_promise_penalty
+    return min(order.weight * unserved, order.weight * service + freight)
+
+
+def _holding_floor(snap: Snapshot) -> float:
+    span = (snap.horizon_end - snap.plan_start) / DAY
+    area: dict[str, float] = {}
+    for (sku, _), qty in snap.stock.items():
+        area[sku] = area.get(sku, 0.0) + qty * span
+    for r in snap.receipts:
+        area[r.sku] = area.get(r.sku, 0.0) + r.qty * max(0, snap.horizon_end - r.arrive_at) / DAY
+    have = can_have(snap)
+    # unit-days of holding that leaving goods could save: an order's units from when they could leave at the
+    # earliest for its region, anything else the orders could need (components) from the plan's start
+    credit = {sku: qty * span for sku, qty in demand_bounds(snap, snap.orders).items()}
+    for order in snap.orders:
+        slowest = max((lane.transit for lane in snap.lanes_to(order.region)), default=0)
+        leaves = max(snap.plan_start, order.requested_at - slowest)
+        for line in order.lines:
+            credit[line.sku] -= line.qty * (leaves - snap.plan_start) / DAY
+    unbounded = {c.sku for i in converting_routes(snap, have) for c in snap.routes[i].components}
+    for lane in snap.lanes:
+        if lane.to in snap.location_region:
+            unbounded |= {
+                sku
+                for sku, loc in have
+                if loc == lane.origin and snap.holding.get(sku, 0.0) * lane.transit / DAY > lane.unit_cost
+            }
+    return sum(
+        snap.holding.get(sku, 0.0) * max(0.0, units - credit.get(sku, 0.0))
+        for sku, units in area.items()
+        if sku not in unbounded
+    )
 
 
 def _groups(snap: Snapshot, lanes) -> dict[tuple[str, str], tuple[int, int, float]]:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from planning.solver.baseline import OutOfTime, priority_sequence, promise_in_sequence
-from planning.solver.bound import lower_bound
+from planning.solver.bound import floor_bound, lower_bound
 from planning.solver.contract import Snapshot, parse_snapshot
 from planning.solver.extract import time_solution
 from planning.solver.ledger import Ledger
@@ -103,13 +103,14 @@ def plan_part(
     deadline = started + time_limit_s - safety_margin(time_limit_s)
     snap = parse_snapshot(snapshot)
     sequence = priority_sequence(snap)
+    floor = floor_bound(snap)  # a bound at once, whatever the size (the others may not come in time)
     best: Candidate | None = None
     if warm_start is not None:
         for found in warm_candidates(snap, warm_start):
             best = found if best is None or found.cost < best.cost else best
         if best is not None:
-            _tell(progress, f"plan in force replayed: cost {best.cost:.2f}", best.cost)
-            _hand_over(better_plan, snap, best, started)
+            _tell(progress, f"plan in force replayed: cost {best.cost:.2f}", best.cost, bound=floor)
+            _hand_over(better_plan, snap, best, started, floor)
     first_seconds = 0.0
     for step in passes(snap):
         if best is not None and deadline - time.monotonic() < 0.3 * first_seconds:
@@ -131,29 +132,27 @@ def plan_part(
         first_seconds = first_seconds or time.monotonic() - began
         if best is None or found.cost < best.cost:
             best = found
-            _hand_over(better_plan, snap, best, started)
-        _tell(progress, f"{step} cost {found.cost:.2f}", best.cost)
-    status, bound = "heuristic", None
+            _hand_over(better_plan, snap, best, started, floor)
+        _tell(progress, f"{step} cost {found.cost:.2f}", best.cost, bound=floor)
+    bound = floor
     left = deadline - time.monotonic()
     size = estimated_size(snap)
     if left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
         # its time), then the model; the bound is the better of the two (both are lower bounds)
-        same, compact = same_in_both_modes(snap), None
+        same = same_in_both_modes(snap)
         if not same:
-            compact = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan)
-        _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=compact)
-        best, bound = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND, same)
-        bound = max((b for b in (bound, compact) if b is not None), default=None)
+            bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
+        _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=bound)
+        best, proved = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND, same)
+        bound = bound if proved is None else max(bound, proved)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
-        status = _status(best.cost, bound)
         _hand_over(better_plan, snap, best, started, bound)
     elif left > 2 * STEP_SECONDS[0]:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
-        bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan)
+        bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
         best = improve(snap, best, deadline, progress=progress)
-        status = _status(best.cost, bound)
-    return to_plan(snap, best, report(status, best.cost, bound, started))
+    return to_plan(snap, best, report(_status(best.cost, bound), best.cost, bound, started))
 
 
 def unplanned(snapshot: dict, reason: str) -> dict:
@@ -179,14 +178,17 @@ def _compact_bound(
     started: float,
     progress: Progress | None,
     better_plan: Callable[[dict], None] | None,
-) -> float | None:
-    """The compact relaxation's bound (`bound.lower_bound`), told and handed over with the best plan."""
-    _tell(progress, "bounding: the compact relaxation", best.cost)
-    bound = lower_bound(snap, seconds)
-    if bound is not None:
-        _tell(progress, "bound of the compact relaxation", best.cost, bound=bound)
-        _hand_over(better_plan, snap, best, started, bound)
-    return bound
+    floor: float,
+) -> float:
+    """The better of the compact relaxation's bound (`bound.lower_bound`) and the floor, told and handed
+    over with the best plan."""
+    _tell(progress, "bounding: the compact relaxation", best.cost, bound=floor)
+    compact = lower_bound(snap, seconds)
+    if compact is None or compact <= floor:
+        return floor
+    _tell(progress, "bound of the compact relaxation", best.cost, bound=compact)
+    _hand_over(better_plan, snap, best, started, compact)
+    return compact
 
 
 def _batch_model(

@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 
 from planning.solver import solve, solve_baseline
-from planning.solver.bound import lower_bound
+from planning.solver.bound import floor_bound, lower_bound
 from planning.solver.contract import parse_snapshot
 from planning.solver.part import plan_part
-from tests.unit.solver.conftest import order, plant_snapshot
+from tests.unit.solver.conftest import order, plant_snapshot, snapshot
+from tests.unit.solver.test_examples import CASES
 
 SCENARIOS = [
     dict(orders=12, skus=8, locations=3, suppliers=2, plants=1, seed=seed, tight=seed % 2 == 1)
@@ -27,6 +28,46 @@ def test_no_bound_is_above_a_valid_plan(generate, verify, scenario):
     assert plan["solver"]["bound"] <= min(costs) + 1e-6
     compact = lower_bound(parse_snapshot(snap), 30)
     assert compact is not None and compact <= min(costs) + 1e-6
+    assert 0 < floor_bound(parse_snapshot(snap)) <= min(costs) + 1e-6
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_the_floor_is_below_the_planned_cost_of_every_case(path, verify):
+    import json
+
+    snap = json.loads(path.read_text())["snapshot"]
+    costs = [
+        verify(snap, plan)["cost"]["total"] for plan in (solve(snap, time_limit_s=5), solve_baseline(snap))
+    ]
+    assert floor_bound(parse_snapshot(snap)) <= min(costs) + 1e-6
+
+
+def test_the_floor_of_one_order_is_its_cost_alone(verify):
+    """One order of 10 from stock 6 h away, wanted in 2 days, 40 more units that stay: the floor is the
+    freight, the holding of the 40 units that cannot leave, and the 10 until they can leave at the earliest
+    (the order's own plan), so it is the optimum."""
+    stock = [{"sku": "NB-14", "location": "WH-N", "on_hand": 50}]
+    orders = [order("SO-1", 10, region="north", requested="2026-11-25T00:00:00Z")]
+    snap = snapshot(stock=stock, orders=orders)
+    plan = solve(snap, time_limit_s=5)
+    assert plan["solver"]["status"] == "optimal"
+    cost = verify(snap, plan)["cost"]["total"]
+    expected = 10 * 1.0 + 0.01 * (40 * 30 + 10 * (2 - 0.25))  # freight; holding: 40 to the end, 10 till 18:00
+    assert cost == pytest.approx(expected)
+    assert floor_bound(parse_snapshot(snap)) == pytest.approx(expected)
+
+
+def test_the_floor_counts_the_cheaper_of_serving_late_and_leaving_unserved():
+    """Nothing can reach region east: the order's floor is its unserved penalty; an order that can be served
+    only far too late costs its lateness."""
+    snap = snapshot(orders=[order("SO-1", 10, region="east")])
+    assert floor_bound(parse_snapshot(snap)) == pytest.approx(10 * 100000)  # priority 2: weight 10
+    receipts = [
+        {"ref": "PO-1", "sku": "NB-14", "location": "WH-N", "qty": 10, "arrive_at": "2026-12-03T00:00:00Z"}
+    ]
+    snap = snapshot(receipts=receipts, orders=[order("SO-1", 10, region="north", priority=3)])
+    late_days = (10 * 24 + 6) / 24  # arrives Dec 3 00:00, leaves at once, 6 h on the road; wanted Nov 23
+    assert floor_bound(parse_snapshot(snap)) == pytest.approx(10 * 1.0 + 50 * late_days)  # weight 1
 
 
 def test_optimal_only_when_proven(verify):
