@@ -62,12 +62,16 @@ class Blueprint(SmorestBlueprint):
 
         return decorator
 
-    def writes(self, *, idempotent: bool = False):
-        """Commit the view's work once; with `idempotent`, accept and document an `Idempotency-Key`."""
+    def writes(self, *, idempotent: bool = False, moves_stock: bool = False):
+        """Commit the view's work once; with `idempotent`, accept and document an `Idempotency-Key`;
+        with `moves_stock`, require it (428 without one)."""
 
         def decorator(view):
-            view = transactional(idempotent=idempotent)(view)
-            if idempotent:
+            view = transactional(idempotent=idempotent or moves_stock, key_required=moves_stock)(view)
+            if moves_stock:
+                view = self.alt_response(428, response="PRECONDITION_REQUIRED")(view)
+                view = self.doc(parameters=[{**_IDEMPOTENCY_PARAMETER, "required": True}])(view)
+            elif idempotent:
                 view = self.doc(parameters=[_IDEMPOTENCY_PARAMETER])(view)
             return view
 
@@ -90,6 +94,7 @@ _STATUS_NAMES = {
     409: "CONFLICT",
     413: "REQUEST_ENTITY_TOO_LARGE",
     422: "UNPROCESSABLE_ENTITY",
+    428: "PRECONDITION_REQUIRED",
     503: "SERVICE_UNAVAILABLE",
 }
 

@@ -181,7 +181,7 @@ class StockAsOf(MethodView):
 @blp.route("/movements")
 class Movements(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(MovementInSchema)
     @blp.response(201, MovementSchema)
     @blp.errors(409)
@@ -193,7 +193,7 @@ class Movements(MethodView):
 @blp.route("/movements/batch")
 class MovementBatch(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(MovementBatchInSchema)
     @blp.response(201, MovementBatchSchema)
     @blp.errors(409)
@@ -228,7 +228,7 @@ class Ledger(MethodView):
 @blp.route("/counts")
 class Counts(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(CountUploadSchema, location="files")
     @blp.response(201, MovementBatchSchema)
     @blp.errors(409)

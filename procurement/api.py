@@ -186,7 +186,7 @@ class ReleasePurchaseOrder(MethodView):
 @blp.route("/purchase-orders/<number>/lines/<id:line_no>/receive")
 class ReceivePurchaseOrderLine(MethodView):
     @blp.requires(*RECEIVERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(PurchaseReceiptSchema)
     @blp.response(200, PurchaseOrderSchema)
     @blp.errors(404, 409)

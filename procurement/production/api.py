@@ -198,7 +198,7 @@ class ReleaseProductionOrder(MethodView):
 @blp.route("/production-orders/<number>/start")
 class StartProductionOrder(MethodView):
     @blp.requires(*SHOP_FLOOR)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.response(200, ProductionOrderSchema)
     @blp.errors(404, 409)
     def post(self, number):
@@ -209,7 +209,7 @@ class StartProductionOrder(MethodView):
 @blp.route("/production-orders/<number>/complete")
 class CompleteProductionOrder(MethodView):
     @blp.requires(*SHOP_FLOOR)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.response(200, ProductionOrderSchema)
     @blp.errors(404, 409)
     def post(self, number):

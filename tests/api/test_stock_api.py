@@ -2,7 +2,7 @@
 
 import io
 
-from tests.factories import make_location
+from tests.factories import keyed, make_location
 
 
 def on_hand(client, headers, sku, location):
@@ -16,7 +16,7 @@ def test_a_receipt_is_201_with_its_ledger_effect_and_the_poster(client, headers,
     response = client.post(
         "/api/v1/movements",
         json={"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 2.5, "reference": "PO-1"},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     body = response.get_json()
@@ -33,7 +33,7 @@ def test_an_issue_below_zero_is_409_and_changes_nothing(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 4},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 409
     assert response.get_json() == {
@@ -51,8 +51,10 @@ def test_an_issue_below_zero_is_409_and_changes_nothing(client, headers, stock):
 def test_only_warehouse_staff_post_movements(client, headers, stock):
     stock("SKU-1", "WH-1", 3)
     movement = {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 1}
-    assert client.post("/api/v1/movements", json=movement, headers=headers("planner")).status_code == 403
-    assert client.post("/api/v1/movements", json=movement, headers=headers("admin")).status_code == 201
+    assert (
+        client.post("/api/v1/movements", json=movement, headers=keyed(headers("planner"))).status_code == 403
+    )
+    assert client.post("/api/v1/movements", json=movement, headers=keyed(headers("admin"))).status_code == 201
 
 
 def test_a_transfer_moves_stock_between_two_locations(client, headers, stock, seed):
@@ -67,7 +69,7 @@ def test_a_transfer_moves_stock_between_two_locations(client, headers, stock, se
             "to_location": "WH-2",
             "quantity": 4,
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert [(e["location"], e["delta"]) for e in response.get_json()["entries"]] == [
@@ -81,7 +83,7 @@ def test_a_movement_names_the_fields_its_kind_needs(client, headers):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "transfer", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 422
     assert set(response.get_json()["errors"]["json"]) == {"location", "from_location", "to_location"}
@@ -92,7 +94,7 @@ def test_an_unknown_location_is_422_on_that_field(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "receipt", "sku": "SKU-1", "location": "WH-404", "quantity": 1},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"json": {"location": ["unknown location 'WH-404'"]}}
@@ -103,7 +105,7 @@ def test_a_count_sets_the_balance(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "count", "sku": "SKU-1", "location": "WH-1", "quantity": 7},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.get_json()["entries"] == [{"location": "WH-1", "delta": -3, "balance_after": 7}]
 
@@ -113,7 +115,7 @@ def test_a_location_allowing_negative_stock_accepts_an_issue_below_zero(client, 
     response = client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "PL-1", "quantity": 3},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert on_hand(client, headers, "SKU-1", "PL-1") == -2
@@ -129,7 +131,7 @@ def test_a_batch_is_applied_whole(client, headers, stock):
                 {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 5},
             ]
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert [m["kind"] for m in response.get_json()["movements"]] == ["receipt", "issue"]
@@ -146,7 +148,7 @@ def test_a_batch_with_one_bad_movement_applies_nothing(client, headers, stock):
                 {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 6},
             ]
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 409
     assert on_hand(client, headers, "SKU-1", "WH-1") == 1
@@ -181,7 +183,7 @@ def test_the_ledger_lists_history_newest_first_with_who_and_why(client, headers,
     client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 2, "reason": "damaged"},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     entries = client.get("/api/v1/ledger?sku=SKU-1", headers=headers()).get_json()
     assert [(e["kind"], e["delta"], e["balance_after"], e["reason"]) for e in entries] == [
@@ -209,7 +211,7 @@ def test_a_movement_can_be_read_back_by_id(client, headers, stock):
 def upload(client, headers, text: str, **extra):
     data = {"file": (io.BytesIO(text.encode()), "count.csv"), **extra}
     return client.post(
-        "/api/v1/counts", data=data, headers=headers("warehouse"), content_type="multipart/form-data"
+        "/api/v1/counts", data=data, headers=keyed(headers("warehouse")), content_type="multipart/form-data"
     )
 
 
@@ -235,7 +237,7 @@ def test_a_count_upload_must_be_utf8(client, headers):
     bad = client.post(
         "/api/v1/counts",
         data={"file": (io.BytesIO(b"\xff\xfe\x00"), "count.csv")},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422
