@@ -19,6 +19,7 @@ DEFAULTS = {
         "security": [{"bearerAuth": []}],
     },
     "MAX_PAGE_SIZE": 1000,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # any request body, chunked ones included (413 beyond)
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     "PO_OVER_RECEIPT_TOLERANCE": 0.0,  # fraction of a PO line that may be received beyond it
     "PLANNING_INTERVAL_MINUTES": 120,
