@@ -1,5 +1,6 @@
 """Inventory over HTTP: regions, items, locations, balances, movements, the ledger and counts."""
 
+from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
@@ -7,6 +8,7 @@ from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
+from core.guards import body_limit
 from inventory import service
 from inventory.models import Item, Location, Region, StockMovement
 from inventory.schemas import (
@@ -231,11 +233,16 @@ class Counts(MethodView):
     @blp.writes(moves_stock=True)
     @blp.arguments(CountUploadSchema, location="files")
     @blp.response(201, MovementBatchSchema)
-    @blp.errors(409)
+    @blp.errors(409, 413)
+    @body_limit("COUNT_CSV_MAX_BYTES")
     def post(self, upload):
         """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named."""
         try:
             text = upload["file"].read().decode("utf-8-sig")
         except (AttributeError, UnicodeDecodeError) as e:
             raise Invalid("file", "must be a UTF-8 CSV file") from e
-        return {"movements": service.import_count_csv(text, user_id=current_user_id(), reason="stock count")}
+        rows = current_app.config["COUNT_CSV_MAX_ROWS"]
+        movements = service.import_count_csv(
+            text, user_id=current_user_id(), max_rows=rows, reason="stock count"
+        )
+        return {"movements": movements}

@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.db import db, get_by_key, utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.fields import MAX_QUANTITY
 from inventory.models import (
     Item,
     LedgerEntry,
@@ -31,6 +32,7 @@ from inventory.models import (
 )
 
 ZERO = Decimal(0)
+NUL = "\x00"
 
 
 def show(quantity: Decimal) -> str:
@@ -41,6 +43,11 @@ def show(quantity: Decimal) -> str:
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
+
+
+class TooManyRows(DomainError):
+    status = 413
+    code = "too_many_rows"
 
 
 # -- master data ---------------------------------------------------------------------------------
@@ -227,6 +234,18 @@ def _check(
         )
 
 
+def _check_range(after: Decimal, delta: Decimal, location: Location, movement: StockMovement, index: int):
+    """Refuse a change or balance the ledger's columns cannot hold (|x| < 1e12, as every quantity)."""
+    if abs(after) < MAX_QUANTITY and abs(delta) < MAX_QUANTITY:
+        return
+    field = f"movements[{index}].quantity" if index >= 0 else "quantity"
+    raise Invalid(
+        field,
+        f"would take {movement.item.sku} at {location.code} to {show(after)}: "
+        f"beyond the ledger's range (less than {show(MAX_QUANTITY)} in magnitude)",
+    )
+
+
 def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
     movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
@@ -234,7 +253,7 @@ def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     balances = lock_balances(keys)
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
     # Every movement is checked before anything changes, so a refusal leaves the session as it was.
-    changes = [_changes(m, on_hand, balances) for m in movements]
+    changes = [_changes(m, on_hand, balances, i if len(specs) > 1 else -1) for i, m in enumerate(movements)]
     now = utcnow()
     for movement, movement_changes in zip(movements, changes, strict=True):
         _book(movement, movement_changes, balances, user_id=user_id, now=now)
@@ -242,12 +261,16 @@ def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     return movements
 
 
-def _changes(movement: StockMovement, on_hand: dict, balances) -> list[tuple[Location, Decimal, Decimal]]:
-    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall."""
+def _changes(
+    movement: StockMovement, on_hand: dict, balances, index: int
+) -> list[tuple[Location, Decimal, Decimal]]:
+    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall, and a
+    balance or change beyond the ledger's range (422 on the movement's quantity)."""
     changes = []
     for location, delta in _deltas(movement, on_hand):
         key = (movement.item.id, location.id)
         on_hand[key] += delta
+        _check_range(on_hand[key], delta, location, movement, index)
         _check(on_hand[key], balances[key].reserved, location, movement, delta)
         changes.append((location, delta, on_hand[key]))
     return changes
@@ -288,6 +311,8 @@ def reserve_stock(
             location=location,
             free=float(balance.free),
         )
+    if balance.reserved + quantity >= MAX_QUANTITY:
+        raise Invalid("quantity", f"would reserve beyond the ledger's range at {location}")
     balance.reserved += quantity
     reservation = StockReservation(
         item=item,
@@ -405,16 +430,22 @@ def ledger_sums() -> dict[tuple[int, int], Decimal]:
     return {(i, loc): total for i, loc, total in db.session.execute(stmt)}
 
 
-def import_count_csv(text: str, *, user_id: int, reason: str = "stock count") -> list[StockMovement]:
-    """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported."""
+def import_count_csv(
+    text: str, *, user_id: int, max_rows: int, reason: str = "stock count"
+) -> list[StockMovement]:
+    """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported;
+    more than `max_rows` rows is a 413 naming the first row beyond the limit."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"sku", "location", "counted"} - set(reader.fieldnames or ())
+    try:
+        missing = {"sku", "location", "counted"} - set(reader.fieldnames or ())
+    except csv.Error as e:
+        raise Invalid("file", f"row 1: {e}") from e
     if missing:
         raise Invalid(
             "file", f"CSV header must name sku, location, counted; missing {', '.join(sorted(missing))}"
         )
     specs, errors = [], {}
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in _count_rows(reader, max_rows):
         problems = _count_row_problems(row)
         if problems:
             errors[f"row {row_number}"] = problems
@@ -436,17 +467,45 @@ def import_count_csv(text: str, *, user_id: int, reason: str = "stock count") ->
     return post_movements(specs, user_id=user_id)
 
 
+def _count_rows(reader: csv.DictReader, max_rows: int) -> Iterable[tuple[int, dict]]:
+    """(row number in the file, row) for each data row; 413 past `max_rows`, 422 on an unreadable row."""
+    row_number = 1
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            if row_number - 1 > max_rows:
+                raise TooManyRows(
+                    f"row {row_number}: a count may have at most {max_rows} rows; split the file",
+                    row=row_number,
+                    max_rows=max_rows,
+                )
+            yield row_number, row
+    except csv.Error as e:
+        raise Invalid("file", f"row {row_number + 1}: {e}", row=row_number + 1) from e
+
+
 def _count_row_problems(row: dict) -> list[str]:
+    if any(NUL in value for value in row.values() if isinstance(value, str)):
+        return ["must not contain a NUL character"]
     problems = []
     sku, location, counted = ((row.get(k) or "").strip() for k in ("sku", "location", "counted"))
     if not db.session.scalar(select(Item.id).where(Item.sku == sku)):
         problems.append(f"unknown sku {sku!r}")
     if not db.session.scalar(select(Location.id).where(Location.code == location)):
         problems.append(f"unknown location {location!r}")
+    problem = _counted_problem(counted)
+    return [*problems, problem] if problem else problems
+
+
+def _counted_problem(counted: str) -> str | None:
+    """Why a counted quantity cannot enter the ledger (None if it can): a number >= 0, 6 decimals, < 1e12."""
     try:
         value = Decimal(counted)
-        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.000001")):
-            problems.append(f"counted {counted!r} must be a number >= 0 with at most 6 decimals")
     except ArithmeticError:
-        problems.append(f"counted {counted!r} is not a number")
-    return problems
+        return f"counted {counted!r} is not a number"
+    if not value.is_finite() or value < 0:
+        return f"counted {counted!r} must be a number >= 0 with at most 6 decimals"
+    if value >= MAX_QUANTITY:
+        return f"counted {counted!r} is beyond the ledger's range (less than {show(MAX_QUANTITY)})"
+    if value != value.quantize(Decimal("0.000001")):
+        return f"counted {counted!r} must be a number >= 0 with at most 6 decimals"
+    return None

@@ -242,3 +242,44 @@ def test_a_count_upload_must_be_utf8(client, headers):
     )
     assert bad.status_code == 422
     assert bad.get_json()["errors"] == {"json": {"file": ["must be a UTF-8 CSV file"]}}
+
+
+def test_a_count_upload_with_a_quantity_beyond_the_ledger_range_is_422_naming_the_row(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU-1,WH-1,1e20\n")
+    assert response.status_code == 422
+    assert response.get_json()["rows"] == {
+        "row 3": ["counted '1e20' is beyond the ledger's range (less than 1000000000000)"]
+    }
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_a_count_upload_over_the_row_limit_is_413_naming_the_row(client, headers, stock, app, monkeypatch):
+    stock("SKU-1", "WH-1", 5)
+    monkeypatch.setitem(app.config, "COUNT_CSV_MAX_ROWS", 2)
+    response = upload(client, headers, "sku,location,counted\n" + "SKU-1,WH-1,4\n" * 3)
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "row 4: a count may have at most 2 rows; split the file"
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_a_count_upload_over_the_size_limit_is_413(client, headers, stock, app, monkeypatch):
+    stock("SKU-1", "WH-1", 5)
+    monkeypatch.setitem(app.config, "COUNT_CSV_MAX_BYTES", 500)
+    response = upload(client, headers, "sku,location,counted\n" + "SKU-1,WH-1,4\n" * 100)
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "the request body is larger than 500 bytes"
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_the_count_limits_default_to_5000_rows_and_2_mib(app):
+    assert (app.config["COUNT_CSV_MAX_ROWS"], app.config["COUNT_CSV_MAX_BYTES"]) == (5000, 2 * 1024 * 1024)
+
+
+def test_a_movement_taking_a_balance_beyond_the_ledger_range_is_422(client, headers, stock):
+    stock("SKU-1", "WH-1", 900_000_000_000)
+    receipt = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 200_000_000_000}
+    response = client.post("/api/v1/movements", json=receipt, headers=keyed(headers("warehouse")))
+    assert response.status_code == 422
+    assert "beyond the ledger's range" in response.get_json()["errors"]["json"]["quantity"][0]
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 900_000_000_000
