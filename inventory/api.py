@@ -56,7 +56,7 @@ def _search(stmt, model, key_column, args):
 
 
 def _master_data_views(
-    model, key_column, key_name, *, schema, update_schema, query_schema, save, in_use, plural, editors
+    model, key_column, key_name, *, schema, update_schema, query_schema, save, plural, editors
 ):
     """Register list/create/bulk-upsert and get/patch/delete views for one master-data table."""
     label = plural[:-1]
@@ -111,7 +111,7 @@ def _master_data_views(
         @blp.errors(404, 409)
         def delete(self, key):
             row = _get(model, key_column, key, label)
-            service.delete_unused(row, in_use(row), f"{label} {key!r}")
+            service.delete_unused(row, f"{label} {key!r}")
 
 
 def _get(model, key_column, key, label):
@@ -129,7 +129,6 @@ _master_data_views(
     update_schema=RegionUpdateSchema,
     query_schema=CodeQueryArgsSchema,
     save=service.save_region,
-    in_use=service.region_in_use,
     plural="regions",
     editors=("planner",),
 )
@@ -141,7 +140,6 @@ _master_data_views(
     update_schema=ItemUpdateSchema,
     query_schema=ItemQueryArgsSchema,
     save=service.save_item,
-    in_use=service.item_in_use,
     plural="items",
     editors=MASTER_DATA_EDITORS,
 )
@@ -153,7 +151,6 @@ _master_data_views(
     update_schema=LocationUpdateSchema,
     query_schema=LocationQueryArgsSchema,
     save=service.save_location,
-    in_use=service.location_in_use,
     plural="locations",
     editors=MASTER_DATA_EDITORS,
 )

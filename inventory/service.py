@@ -18,7 +18,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import db, get_by_key, utcnow
+from core.db import db, get_by_key, referring_rows, utcnow
 from core.errors import Conflict, DomainError, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory.models import (
@@ -130,24 +130,15 @@ def upsert_many(save, keys: str | tuple[str, ...], rows: list[dict], *, field: s
     return {"created": created, "updated": len(rows) - created}
 
 
-def delete_unused(row, in_use: bool, what: str) -> None:
-    """Delete a master record no document refers to; deactivate it instead when one does (409 if asked)."""
-    if in_use:
-        raise Conflict(f"{what} is referenced by stock or documents; deactivate it instead", code="in_use")
+def delete_unused(row, what: str) -> None:
+    """Delete a master record nothing refers to; 409 naming what refers to it (deactivate it instead)."""
+    referrers = referring_rows(row)
+    if referrers:
+        named = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(referrers.items()))
+        message = f"{what} is referred to by {named}; deactivate it instead"
+        raise Conflict(message, code="in_use", referred_to_by=referrers)
     db.session.delete(row)
     db.session.flush()
-
-
-def item_in_use(item: Item) -> bool:
-    return db.session.scalar(select(func.count()).where(StockBalance.item_id == item.id)) > 0
-
-
-def location_in_use(location: Location) -> bool:
-    return db.session.scalar(select(func.count()).where(StockBalance.location_id == location.id)) > 0
-
-
-def region_in_use(region: Region) -> bool:
-    return db.session.scalar(select(func.count()).where(Location.region_id == region.id)) > 0
 
 
 # -- balances and the ledger ------------------------------------------------------------------------

@@ -81,7 +81,7 @@ class SupplierByCode(MethodView):
     def delete(self, code):
         """Delete a supplier no offer or order refers to (409 otherwise: deactivate it instead)."""
         supplier = service.get_supplier(code)
-        inventory_service.delete_unused(supplier, service.supplier_in_use(supplier), f"supplier {code!r}")
+        inventory_service.delete_unused(supplier, f"supplier {code!r}")
 
 
 @blp.route("/supply-offers")

@@ -82,7 +82,7 @@ class ResourceByCode(MethodView):
     def delete(self, code):
         """Delete a resource no route refers to (409 otherwise: deactivate it instead)."""
         resource = service.get_resource(code)
-        inventory_service.delete_unused(resource, service.resource_in_use(resource), f"resource {code!r}")
+        inventory_service.delete_unused(resource, f"resource {code!r}")
 
 
 @blp.route("/resources/<code>/calendar")

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.db import utcnow
+from core.db import referring_rows, utcnow
 from core.errors import Invalid
 from inventory import service
 from inventory.models import StockMovement
@@ -358,13 +358,17 @@ def test_bulk_upsert_counts_created_and_updated_rows(session):
     assert make_item("SKU-1").name == "item SKU-1"
 
 
-def test_stock_makes_an_item_and_location_in_use(session, user_id):
+def test_stock_makes_an_item_and_location_referred_to(session, user_id):
     make_item("SKU-0")
     stock_at("SKU-1", "WH-1", 1, user_id=user_id)
-    assert service.item_in_use(make_item("SKU-1"))
-    assert not service.item_in_use(make_item("SKU-0"))
-    assert service.location_in_use(make_location("WH-1"))
-    assert service.region_in_use(make_region_of("WH-1"))
+    assert referring_rows(make_item("SKU-1")) == {
+        "stock_balances": 1,
+        "stock_movements": 1,
+        "ledger_entries": 1,
+    }
+    assert referring_rows(make_item("SKU-0")) == {}
+    assert referring_rows(make_location("WH-1"))["stock_balances"] == 1
+    assert referring_rows(make_region_of("WH-1")) == {"locations": 1}
 
 
 def make_region_of(location_code: str):
