@@ -9,6 +9,8 @@ A run found `running` by a process that holds the lock was abandoned by a dead p
 A run's time budget is decided where it executes: the executing process's `PLANNING_RUN_BUDGET_SECONDS`
 (`SCM_PLANNING_RUN_BUDGET_SECONDS` of the scheduler, not of the web process that queued it), or less if the
 request asked for less (`requested_budget_s`); the run records the budget it was given (`time_budget_s`).
+The budget covers the whole run, publishing included: it is checked once more inside the publish transaction,
+just before the commit, and a run over it fails ("over budget: ...") with nothing published.
 Its progress is written about once a second by a heartbeat (`planning.runs.progress`), whatever the solver
 is doing, and the published run's final progress is the solver's report (objective and bound).
 """
@@ -148,16 +150,29 @@ def _plan_and_publish(
     db.session.commit()  # no transaction is open while the solver works (SQLite: the heartbeat may write)
     limit = max(1.0, budget * SOLVER_SHARE - live.elapsed())
     plan = solve(snapshot, time_limit_s=limit, progress=live.report, warm_start=warm_start)
-    if live.elapsed() > budget:
-        raise TimeoutError(f"the run took longer than its budget of {budget:.0f} s")
+    _within_budget(live, budget)
     live.set("publishing")
     run = get_run(run_id)
     write_plan(run, plan)
+    _within_budget(live, budget)  # the budget covers publishing too: checked before the commit
     run.status, run.finished_at = "succeeded", utcnow()
     run.published_at = run.finished_at
     run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
     run.progress = _final_progress(live, plan.get("solver") or {})
     db.session.commit()
+
+
+class OverBudget(TimeoutError):
+    """The run used up its time budget: it publishes nothing."""
+
+
+def _within_budget(live: LiveProgress, budget: float) -> None:
+    elapsed = live.elapsed()
+    if elapsed > budget:
+        raise OverBudget(
+            f"over budget: {elapsed:.0f} s used of {budget:.0f} s at {live.current()['phase']}; "
+            "nothing was published, the previous plan stays in force"
+        )
 
 
 def _final_progress(live: LiveProgress, report: dict) -> dict:
