@@ -5,7 +5,7 @@ from flask.views import MethodView
 from sqlalchemy import or_, select
 
 from core.api import Blueprint, SelectPage
-from core.auth import current_user_id
+from core.auth import current_principal, current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
 from core.guards import body_limit
@@ -40,6 +40,7 @@ blp = Blueprint(
 )
 
 MASTER_DATA_EDITORS = ("warehouse", "planner")
+POLICY_EDITORS = ("planner",)  # and admin: a location's stock policy (allow_negative_stock)
 STOCK_KEEPERS = ("warehouse",)
 PAGE = {"page_size": 50, "max_page_size": 1000}
 
@@ -114,6 +115,14 @@ def _master_data_views(
             service.delete_unused(row, f"{label} {key!r}")
 
 
+def _save_location(code: str, fields: dict, *, create: bool | None = None):
+    """Save a location as the caller: its stock policy changes only for planners and admins, audited."""
+    principal = current_principal()
+    return service.save_location(
+        code, fields, create=create, user_id=principal.id, may_change_policy=principal.has_any(POLICY_EDITORS)
+    )
+
+
 def _get(model, key_column, key, label):
     row = db.session.scalar(select(model).where(key_column == key))
     if row is None:
@@ -150,7 +159,7 @@ _master_data_views(
     schema=LocationSchema,
     update_schema=LocationUpdateSchema,
     query_schema=LocationQueryArgsSchema,
-    save=service.save_location,
+    save=_save_location,
     plural="locations",
     editors=MASTER_DATA_EDITORS,
 )

@@ -18,8 +18,9 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from core import audit
 from core.db import db, get_by_key, referring_rows, utcnow
-from core.errors import Conflict, DomainError, Invalid, NotFound
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory.models import (
     Item,
@@ -32,6 +33,7 @@ from inventory.models import (
 )
 
 ZERO = Decimal(0)
+LOCATION_POLICY = ("allow_negative_stock",)  # audited; only planners and admins change it
 NUL = "\x00"
 
 
@@ -90,10 +92,28 @@ def save_item(sku: str, fields: dict, *, create: bool | None = None) -> tuple[It
     return save_by_key(Item, Item.sku, sku, fields, create=create, what="item")
 
 
-def save_location(code: str, fields: dict, *, create: bool | None = None) -> tuple[Location, bool]:
-    return save_by_key(
+def save_location(
+    code: str,
+    fields: dict,
+    *,
+    create: bool | None = None,
+    user_id: int | None = None,
+    may_change_policy: bool = True,
+) -> tuple[Location, bool]:
+    """Create or update a location; a change of its stock policy (`allow_negative_stock`) needs
+    `may_change_policy` (403 otherwise) and is audited (who, when, old → new)."""
+    current = db.session.scalar(select(Location).where(Location.code == code))
+    changed = audit.changes(
+        current, fields, audited=LOCATION_POLICY, defaults={"allow_negative_stock": False}
+    )
+    if changed and not may_change_policy:
+        names = ", ".join(changed)
+        raise Forbidden(f"{names}: only planners and admins change a location's stock policy", field=names)
+    row, created = save_by_key(
         Location, Location.code, code, _location_fields(fields), create=create, what="location"
     )
+    audit.record(entity="location", key=code, changed=changed, user_id=user_id)
+    return row, created
 
 
 def save_by_key(model, column, key, fields: dict, *, create: bool | None, what: str):
