@@ -192,6 +192,12 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     """A StockMovement (not yet added) from one validated movement payload."""
     field = f"movements[{index}]." if index >= 0 else ""
     item = get_item(spec["sku"], field=f"{field}sku")
+    if not item.active:
+        raise Conflict(
+            f"item {item.sku} is inactive: its stock does not move (reactivate it first)",
+            code="item_inactive",
+            sku=item.sku,
+        )
     source = target = None
     if spec["kind"] == "transfer":
         source = get_location(spec["from_location"], field=f"{field}from_location")

@@ -283,3 +283,25 @@ def test_a_movement_taking_a_balance_beyond_the_ledger_range_is_422(client, head
     assert response.status_code == 422
     assert "beyond the ledger's range" in response.get_json()["errors"]["json"]["quantity"][0]
     assert on_hand(client, headers, "SKU-1", "WH-1") == 900_000_000_000
+
+
+def test_a_movement_of_an_inactive_item_is_409_and_changes_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    planner = headers("planner")
+    assert client.patch("/api/v1/items/SKU-1", json={"active": False}, headers=planner).status_code == 200
+    for movement in (
+        {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
+        {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
+    ):
+        response = client.post("/api/v1/movements", json=movement, headers=keyed(headers("warehouse")))
+        assert response.status_code == 409
+        assert response.get_json()["status"] == "item_inactive"
+        assert response.get_json()["message"] == (
+            "item SKU-1 is inactive: its stock does not move (reactivate it first)"
+        )
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+    assert client.patch("/api/v1/items/SKU-1", json={"active": True}, headers=planner).status_code == 200
+    receipt = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1}
+    assert (
+        client.post("/api/v1/movements", json=receipt, headers=keyed(headers("warehouse"))).status_code == 201
+    )
