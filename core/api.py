@@ -71,7 +71,14 @@ class Blueprint(SmorestBlueprint):
             view = transactional(idempotent=idempotent or moves_stock, key_required=moves_stock)(view)
             if moves_stock:
                 view = self.alt_response(428, response="PRECONDITION_REQUIRED")(view)
-                view = self.doc(parameters=[{**_IDEMPOTENCY_PARAMETER, "required": True}])(view)
+                required = {
+                    **_IDEMPOTENCY_PARAMETER,
+                    "required": True,
+                    "description": _IDEMPOTENCY_PARAMETER["description"]
+                    + " Required: this write moves stock "
+                    "(428 without it).",
+                }
+                view = self.doc(parameters=[required])(view)
             elif idempotent:
                 view = self.doc(parameters=[_IDEMPOTENCY_PARAMETER])(view)
             return view

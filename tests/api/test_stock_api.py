@@ -305,3 +305,11 @@ def test_a_movement_of_an_inactive_item_is_409_and_changes_nothing(client, heade
     assert (
         client.post("/api/v1/movements", json=receipt, headers=keyed(headers("warehouse"))).status_code == 201
     )
+
+
+def test_a_count_upload_with_a_nul_character_is_422_naming_the_row(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU\x00-1,WH-1,4\n")
+    assert response.status_code == 422
+    assert response.get_json()["rows"] == {"row 3": ["must not contain a NUL character"]}
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
