@@ -462,7 +462,9 @@ def import_count_csv(
             "file", f"CSV header must name sku, location, counted; missing {', '.join(sorted(missing))}"
         )
     specs, errors = [], {}
-    for row_number, row in _count_rows(reader, max_rows):
+    for row_number, row in list(
+        _count_rows(reader, max_rows)
+    ):  # every row read (and counted) before any lookup
         problems = _count_row_problems(row)
         if problems:
             errors[f"row {row_number}"] = problems
