@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 
 import psycopg
@@ -115,7 +116,8 @@ def client_loop(port: int, token: str, post: bool, until: float, tally: Tally, s
     while time.monotonic() < until:
         started = time.perf_counter()
         if post:
-            conn.request("POST", "/api/v1/movements", body=json.dumps(random_movement(rng)), headers=headers)
+            keyed = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+            conn.request("POST", "/api/v1/movements", body=json.dumps(random_movement(rng)), headers=keyed)
         else:
             conn.request("GET", "/api/v1/me", headers=headers)
         response = conn.getresponse()

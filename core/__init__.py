@@ -20,9 +20,11 @@ def register_extensions(app: Flask) -> None:
     from core.api import create_api
     from core.auth import login_manager
     from core.db import register_database
+    from core.guards import register_guards
     from core.observability import register_observability
 
     register_observability(app)
+    register_guards(app)
     register_database(app)
     login_manager.init_app(app)
     create_api(app)

@@ -9,9 +9,10 @@ from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter
 
+from core.audit import audit_query
 from core.auth import current_principal, require_roles
 from core.db import db
-from core.fields import Quantity
+from core.fields import Quantity, Time
 from core.transaction import HEADER as IDEMPOTENCY_HEADER
 from core.transaction import transactional
 
@@ -62,12 +63,23 @@ class Blueprint(SmorestBlueprint):
 
         return decorator
 
-    def writes(self, *, idempotent: bool = False):
-        """Commit the view's work once; with `idempotent`, accept and document an `Idempotency-Key`."""
+    def writes(self, *, idempotent: bool = False, moves_stock: bool = False):
+        """Commit the view's work once; with `idempotent`, accept and document an `Idempotency-Key`;
+        with `moves_stock`, require it (428 without one)."""
 
         def decorator(view):
-            view = transactional(idempotent=idempotent)(view)
-            if idempotent:
+            view = transactional(idempotent=idempotent or moves_stock, key_required=moves_stock)(view)
+            if moves_stock:
+                view = self.alt_response(428, response="PRECONDITION_REQUIRED")(view)
+                required = {
+                    **_IDEMPOTENCY_PARAMETER,
+                    "required": True,
+                    "description": _IDEMPOTENCY_PARAMETER["description"]
+                    + " Required: this write moves stock "
+                    "(428 without it).",
+                }
+                view = self.doc(parameters=[required])(view)
+            elif idempotent:
                 view = self.doc(parameters=[_IDEMPOTENCY_PARAMETER])(view)
             return view
 
@@ -90,6 +102,7 @@ _STATUS_NAMES = {
     409: "CONFLICT",
     413: "REQUEST_ENTITY_TOO_LARGE",
     422: "UNPROCESSABLE_ENTITY",
+    428: "PRECONDITION_REQUIRED",
     503: "SERVICE_UNAVAILABLE",
 }
 
@@ -153,3 +166,32 @@ class WhoAmI(MethodView):
         """The authenticated caller and the roles its token carries."""
         principal = current_principal()
         return {"user_id": principal.id, "username": principal.username, "roles": sorted(principal.roles)}
+
+
+class AuditEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = Time(required=True)
+    user = fields.String(
+        attribute="user.username", allow_none=True, metadata={"description": "who (null: system)"}
+    )
+    entity = fields.String(required=True)
+    key = fields.String(required=True)
+    field = fields.String(required=True)
+    old_value = fields.Raw(allow_none=True)
+    new_value = fields.Raw(allow_none=True)
+
+
+class AuditQueryArgsSchema(Schema):
+    entity = fields.String(metadata={"description": "e.g. location"})
+    key = fields.String(metadata={"description": "the record's code"})
+
+
+@meta_blp.route("/audit")
+class Audit(MethodView):
+    @meta_blp.requires("planner")
+    @meta_blp.arguments(AuditQueryArgsSchema, location="query")
+    @meta_blp.response(200, AuditEntrySchema(many=True))
+    @meta_blp.paginate(SelectPage, page_size=50, max_page_size=1000)
+    def get(self, args):
+        """Policy changes, newest first: who changed which setting of which record, when, old → new."""
+        return audit_query(**args)

@@ -19,7 +19,10 @@ DEFAULTS = {
         "security": [{"bearerAuth": []}],
     },
     "MAX_PAGE_SIZE": 1000,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # any request body, chunked ones included (413 beyond)
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "COUNT_CSV_MAX_BYTES": 2 * 1024 * 1024,  # a stock count upload (413 beyond)
+    "COUNT_CSV_MAX_ROWS": 5000,  # rows of one count: all are posted in one transaction (413 beyond)
     "PO_OVER_RECEIPT_TOLERANCE": 0.0,  # fraction of a PO line that may be received beyond it
     "PLANNING_INTERVAL_MINUTES": 120,
     "PLANNING_RUN_BUDGET_SECONDS": 600,

@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, func, inspect, select
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -65,6 +65,25 @@ def get_by_key(model, column, value, *, what: str, field: str | None = None):
             raise Invalid(field, f"unknown {what} {value!r}")
         raise NotFound(f"no {what} {value!r}")
     return row
+
+
+def referring_rows(row) -> dict[str, int]:
+    """How many rows of each table refer to `row` through a foreign key (leaving out the tables of the
+    children the ORM deletes with it): what stops it being deleted."""
+    mapper = inspect(row).mapper
+    owned = {rel.target for rel in mapper.relationships if rel.cascade.delete}
+    counts: dict[str, int] = {}
+    for table in db.metadata.sorted_tables:
+        if table in owned:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is not mapper.local_table:
+                continue
+            value = getattr(row, mapper.get_property_by_column(fk.column).key)
+            found = db.session.scalar(select(func.count()).select_from(table).where(fk.parent == value))
+            if found:
+                counts[table.name] = counts.get(table.name, 0) + found
+    return counts
 
 
 def utcnow() -> datetime:

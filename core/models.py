@@ -1,4 +1,4 @@
-"""The kernel's tables: users, their API tokens, and idempotency records of retried writes."""
+"""The kernel's tables: users, their API tokens, idempotency records of retried writes, the audit trail."""
 
 from datetime import datetime
 
@@ -63,3 +63,20 @@ class IdempotencyRecord(db.Model):
     response_body: Mapped[dict | list | None] = mapped_column(JSON)
     response_headers: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(db.Model):
+    """One change of a policy setting: who changed which field of which record, when, from what to what."""
+
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(80))
+    old_value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+    new_value: Mapped[dict | list | str | int | float | bool | None] = mapped_column(JSON)
+
+    user: Mapped[User | None] = relationship()

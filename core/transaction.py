@@ -4,7 +4,9 @@ A view decorated with `@transactional()` runs, then commits; any error rolls eve
 `idempotent=True` the key is claimed in the same transaction as the work, so a retry after a
 commit replays the stored response and applies nothing, a retry after a crash runs again, and two
 concurrent requests with one key apply once (the second waits on the key's unique index, then
-replays). The same key with another body is a 409.
+replays). The same key with another body is a 409. A write that moves stock requires a key
+(`key_required`): without one it is refused with 428 before anything runs, so a client's blind retry
+can never post twice.
 """
 
 import hashlib
@@ -17,11 +19,16 @@ from sqlalchemy.exc import IntegrityError
 
 from core.auth import current_user_id
 from core.db import db
-from core.errors import Conflict, Invalid
+from core.errors import Conflict, DomainError, Invalid
 from core.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+
+
+class KeyRequired(DomainError):
+    status = 428
+    code = "idempotency_key_required"
 
 
 def request_fingerprint() -> str:
@@ -90,13 +97,20 @@ def _store(record: IdempotencyRecord, response: Response) -> None:
     record.response_headers = json.dumps(kept)
 
 
-def transactional(*, idempotent: bool = False):
-    """Commit the view's work once it returns; with `idempotent`, honour the `Idempotency-Key` header."""
+def transactional(*, idempotent: bool = False, key_required: bool = False):
+    """Commit the view's work once it returns; with `idempotent`, honour the `Idempotency-Key` header
+    (with `key_required`, refuse a request without one: 428)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            key = request.headers.get(HEADER) if idempotent else None
+            key = request.headers.get(HEADER) if idempotent or key_required else None
+            if key is None and key_required:
+                raise KeyRequired(
+                    f"this write moves stock: send an {HEADER} header (a unique value per intended "
+                    "write, repeated on its retries) so that a retry is never applied twice",
+                    header=HEADER,
+                )
             try:
                 record = None
                 if key is not None:

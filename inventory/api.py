@@ -1,12 +1,14 @@
 """Inventory over HTTP: regions, items, locations, balances, movements, the ledger and counts."""
 
+from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import or_, select
 
 from core.api import Blueprint, SelectPage
-from core.auth import current_user_id
+from core.auth import current_principal, current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
+from core.guards import body_limit
 from inventory import service
 from inventory.models import Item, Location, Region, StockMovement
 from inventory.schemas import (
@@ -38,6 +40,7 @@ blp = Blueprint(
 )
 
 MASTER_DATA_EDITORS = ("warehouse", "planner")
+POLICY_EDITORS = ("planner",)  # and admin: a location's stock policy (allow_negative_stock)
 STOCK_KEEPERS = ("warehouse",)
 PAGE = {"page_size": 50, "max_page_size": 1000}
 
@@ -54,7 +57,7 @@ def _search(stmt, model, key_column, args):
 
 
 def _master_data_views(
-    model, key_column, key_name, *, schema, update_schema, query_schema, save, in_use, plural, editors
+    model, key_column, key_name, *, schema, update_schema, query_schema, save, plural, editors
 ):
     """Register list/create/bulk-upsert and get/patch/delete views for one master-data table."""
     label = plural[:-1]
@@ -109,7 +112,15 @@ def _master_data_views(
         @blp.errors(404, 409)
         def delete(self, key):
             row = _get(model, key_column, key, label)
-            service.delete_unused(row, in_use(row), f"{label} {key!r}")
+            service.delete_unused(row, f"{label} {key!r}")
+
+
+def _save_location(code: str, fields: dict, *, create: bool | None = None):
+    """Save a location as the caller: its stock policy changes only for planners and admins, audited."""
+    principal = current_principal()
+    return service.save_location(
+        code, fields, create=create, user_id=principal.id, may_change_policy=principal.has_any(POLICY_EDITORS)
+    )
 
 
 def _get(model, key_column, key, label):
@@ -127,7 +138,6 @@ _master_data_views(
     update_schema=RegionUpdateSchema,
     query_schema=CodeQueryArgsSchema,
     save=service.save_region,
-    in_use=service.region_in_use,
     plural="regions",
     editors=("planner",),
 )
@@ -139,7 +149,6 @@ _master_data_views(
     update_schema=ItemUpdateSchema,
     query_schema=ItemQueryArgsSchema,
     save=service.save_item,
-    in_use=service.item_in_use,
     plural="items",
     editors=MASTER_DATA_EDITORS,
 )
@@ -150,8 +159,7 @@ _master_data_views(
     schema=LocationSchema,
     update_schema=LocationUpdateSchema,
     query_schema=LocationQueryArgsSchema,
-    save=service.save_location,
-    in_use=service.location_in_use,
+    save=_save_location,
     plural="locations",
     editors=MASTER_DATA_EDITORS,
 )
@@ -181,7 +189,7 @@ class StockAsOf(MethodView):
 @blp.route("/movements")
 class Movements(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(MovementInSchema)
     @blp.response(201, MovementSchema)
     @blp.errors(409)
@@ -193,7 +201,7 @@ class Movements(MethodView):
 @blp.route("/movements/batch")
 class MovementBatch(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(MovementBatchInSchema)
     @blp.response(201, MovementBatchSchema)
     @blp.errors(409)
@@ -228,14 +236,19 @@ class Ledger(MethodView):
 @blp.route("/counts")
 class Counts(MethodView):
     @blp.requires(*STOCK_KEEPERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(CountUploadSchema, location="files")
     @blp.response(201, MovementBatchSchema)
-    @blp.errors(409)
+    @blp.errors(409, 413)
+    @body_limit("COUNT_CSV_MAX_BYTES")
     def post(self, upload):
         """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named."""
         try:
             text = upload["file"].read().decode("utf-8-sig")
         except (AttributeError, UnicodeDecodeError) as e:
             raise Invalid("file", "must be a UTF-8 CSV file") from e
-        return {"movements": service.import_count_csv(text, user_id=current_user_id(), reason="stock count")}
+        rows = current_app.config["COUNT_CSV_MAX_ROWS"]
+        movements = service.import_count_csv(
+            text, user_id=current_user_id(), max_rows=rows, reason="stock count"
+        )
+        return {"movements": movements}

@@ -18,8 +18,10 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import db, get_by_key, utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core import audit
+from core.db import db, get_by_key, referring_rows, utcnow
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from core.fields import MAX_QUANTITY
 from inventory.models import (
     Item,
     LedgerEntry,
@@ -31,6 +33,8 @@ from inventory.models import (
 )
 
 ZERO = Decimal(0)
+LOCATION_POLICY = ("allow_negative_stock",)  # audited; only planners and admins change it
+NUL = "\x00"
 
 
 def show(quantity: Decimal) -> str:
@@ -41,6 +45,11 @@ def show(quantity: Decimal) -> str:
 
 class InsufficientStock(Conflict):
     code = "insufficient_stock"
+
+
+class TooManyRows(DomainError):
+    status = 413
+    code = "too_many_rows"
 
 
 # -- master data ---------------------------------------------------------------------------------
@@ -83,10 +92,28 @@ def save_item(sku: str, fields: dict, *, create: bool | None = None) -> tuple[It
     return save_by_key(Item, Item.sku, sku, fields, create=create, what="item")
 
 
-def save_location(code: str, fields: dict, *, create: bool | None = None) -> tuple[Location, bool]:
-    return save_by_key(
+def save_location(
+    code: str,
+    fields: dict,
+    *,
+    create: bool | None = None,
+    user_id: int | None = None,
+    may_change_policy: bool = True,
+) -> tuple[Location, bool]:
+    """Create or update a location; a change of its stock policy (`allow_negative_stock`) needs
+    `may_change_policy` (403 otherwise) and is audited (who, when, old → new)."""
+    current = db.session.scalar(select(Location).where(Location.code == code))
+    changed = audit.changes(
+        current, fields, audited=LOCATION_POLICY, defaults={"allow_negative_stock": False}
+    )
+    if changed and not may_change_policy:
+        names = ", ".join(changed)
+        raise Forbidden(f"{names}: only planners and admins change a location's stock policy", field=names)
+    row, created = save_by_key(
         Location, Location.code, code, _location_fields(fields), create=create, what="location"
     )
+    audit.record(entity="location", key=code, changed=changed, user_id=user_id)
+    return row, created
 
 
 def save_by_key(model, column, key, fields: dict, *, create: bool | None, what: str):
@@ -123,24 +150,15 @@ def upsert_many(save, keys: str | tuple[str, ...], rows: list[dict], *, field: s
     return {"created": created, "updated": len(rows) - created}
 
 
-def delete_unused(row, in_use: bool, what: str) -> None:
-    """Delete a master record no document refers to; deactivate it instead when one does (409 if asked)."""
-    if in_use:
-        raise Conflict(f"{what} is referenced by stock or documents; deactivate it instead", code="in_use")
+def delete_unused(row, what: str) -> None:
+    """Delete a master record nothing refers to; 409 naming what refers to it (deactivate it instead)."""
+    referrers = referring_rows(row)
+    if referrers:
+        named = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in sorted(referrers.items()))
+        message = f"{what} is referred to by {named}; deactivate it instead"
+        raise Conflict(message, code="in_use", referred_to_by=referrers)
     db.session.delete(row)
     db.session.flush()
-
-
-def item_in_use(item: Item) -> bool:
-    return db.session.scalar(select(func.count()).where(StockBalance.item_id == item.id)) > 0
-
-
-def location_in_use(location: Location) -> bool:
-    return db.session.scalar(select(func.count()).where(StockBalance.location_id == location.id)) > 0
-
-
-def region_in_use(region: Region) -> bool:
-    return db.session.scalar(select(func.count()).where(Location.region_id == region.id)) > 0
 
 
 # -- balances and the ledger ------------------------------------------------------------------------
@@ -174,6 +192,12 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     """A StockMovement (not yet added) from one validated movement payload."""
     field = f"movements[{index}]." if index >= 0 else ""
     item = get_item(spec["sku"], field=f"{field}sku")
+    if not item.active:
+        raise Conflict(
+            f"item {item.sku} is inactive: its stock does not move (reactivate it first)",
+            code="item_inactive",
+            sku=item.sku,
+        )
     source = target = None
     if spec["kind"] == "transfer":
         source = get_location(spec["from_location"], field=f"{field}from_location")
@@ -227,6 +251,18 @@ def _check(
         )
 
 
+def _check_range(after: Decimal, delta: Decimal, location: Location, movement: StockMovement, index: int):
+    """Refuse a change or balance the ledger's columns cannot hold (|x| < 1e12, as every quantity)."""
+    if abs(after) < MAX_QUANTITY and abs(delta) < MAX_QUANTITY:
+        return
+    field = f"movements[{index}].quantity" if index >= 0 else "quantity"
+    raise Invalid(
+        field,
+        f"would take {movement.item.sku} at {location.code} to {show(after)}: "
+        f"beyond the ledger's range (less than {show(MAX_QUANTITY)} in magnitude)",
+    )
+
+
 def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
     movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
@@ -234,7 +270,7 @@ def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     balances = lock_balances(keys)
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
     # Every movement is checked before anything changes, so a refusal leaves the session as it was.
-    changes = [_changes(m, on_hand, balances) for m in movements]
+    changes = [_changes(m, on_hand, balances, i if len(specs) > 1 else -1) for i, m in enumerate(movements)]
     now = utcnow()
     for movement, movement_changes in zip(movements, changes, strict=True):
         _book(movement, movement_changes, balances, user_id=user_id, now=now)
@@ -242,12 +278,16 @@ def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     return movements
 
 
-def _changes(movement: StockMovement, on_hand: dict, balances) -> list[tuple[Location, Decimal, Decimal]]:
-    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall."""
+def _changes(
+    movement: StockMovement, on_hand: dict, balances, index: int
+) -> list[tuple[Location, Decimal, Decimal]]:
+    """(location, delta, on hand after) per balance the movement changes; refuses a shortfall, and a
+    balance or change beyond the ledger's range (422 on the movement's quantity)."""
     changes = []
     for location, delta in _deltas(movement, on_hand):
         key = (movement.item.id, location.id)
         on_hand[key] += delta
+        _check_range(on_hand[key], delta, location, movement, index)
         _check(on_hand[key], balances[key].reserved, location, movement, delta)
         changes.append((location, delta, on_hand[key]))
     return changes
@@ -288,6 +328,8 @@ def reserve_stock(
             location=location,
             free=float(balance.free),
         )
+    if balance.reserved + quantity >= MAX_QUANTITY:
+        raise Invalid("quantity", f"would reserve beyond the ledger's range at {location}")
     balance.reserved += quantity
     reservation = StockReservation(
         item=item,
@@ -405,16 +447,24 @@ def ledger_sums() -> dict[tuple[int, int], Decimal]:
     return {(i, loc): total for i, loc, total in db.session.execute(stmt)}
 
 
-def import_count_csv(text: str, *, user_id: int, reason: str = "stock count") -> list[StockMovement]:
-    """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported."""
+def import_count_csv(
+    text: str, *, user_id: int, max_rows: int, reason: str = "stock count"
+) -> list[StockMovement]:
+    """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported;
+    more than `max_rows` rows is a 413 naming the first row beyond the limit."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = {"sku", "location", "counted"} - set(reader.fieldnames or ())
+    try:
+        missing = {"sku", "location", "counted"} - set(reader.fieldnames or ())
+    except csv.Error as e:
+        raise Invalid("file", f"row 1: {e}") from e
     if missing:
         raise Invalid(
             "file", f"CSV header must name sku, location, counted; missing {', '.join(sorted(missing))}"
         )
     specs, errors = [], {}
-    for row_number, row in enumerate(reader, start=2):
+    for row_number, row in list(
+        _count_rows(reader, max_rows)
+    ):  # every row read (and counted) before any lookup
         problems = _count_row_problems(row)
         if problems:
             errors[f"row {row_number}"] = problems
@@ -436,17 +486,45 @@ def import_count_csv(text: str, *, user_id: int, reason: str = "stock count") ->
     return post_movements(specs, user_id=user_id)
 
 
+def _count_rows(reader: csv.DictReader, max_rows: int) -> Iterable[tuple[int, dict]]:
+    """(row number in the file, row) for each data row; 413 past `max_rows`, 422 on an unreadable row."""
+    row_number = 1
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            if row_number - 1 > max_rows:
+                raise TooManyRows(
+                    f"row {row_number}: a count may have at most {max_rows} rows; split the file",
+                    row=row_number,
+                    max_rows=max_rows,
+                )
+            yield row_number, row
+    except csv.Error as e:
+        raise Invalid("file", f"row {row_number + 1}: {e}", row=row_number + 1) from e
+
+
 def _count_row_problems(row: dict) -> list[str]:
+    if any(NUL in value for value in row.values() if isinstance(value, str)):
+        return ["must not contain a NUL character"]
     problems = []
     sku, location, counted = ((row.get(k) or "").strip() for k in ("sku", "location", "counted"))
     if not db.session.scalar(select(Item.id).where(Item.sku == sku)):
         problems.append(f"unknown sku {sku!r}")
     if not db.session.scalar(select(Location.id).where(Location.code == location)):
         problems.append(f"unknown location {location!r}")
+    problem = _counted_problem(counted)
+    return [*problems, problem] if problem else problems
+
+
+def _counted_problem(counted: str) -> str | None:
+    """Why a counted quantity cannot enter the ledger (None if it can): a number >= 0, 6 decimals, < 1e12."""
     try:
         value = Decimal(counted)
-        if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.000001")):
-            problems.append(f"counted {counted!r} must be a number >= 0 with at most 6 decimals")
     except ArithmeticError:
-        problems.append(f"counted {counted!r} is not a number")
-    return problems
+        return f"counted {counted!r} is not a number"
+    if not value.is_finite() or value < 0:
+        return f"counted {counted!r} must be a number >= 0 with at most 6 decimals"
+    if value >= MAX_QUANTITY:
+        return f"counted {counted!r} is beyond the ledger's range (less than {show(MAX_QUANTITY)})"
+    if value != value.quantize(Decimal("0.000001")):
+        return f"counted {counted!r} must be a number >= 0 with at most 6 decimals"
+    return None

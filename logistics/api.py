@@ -129,7 +129,7 @@ class ReleaseShipment(MethodView):
 @blp.route("/shipments/<number>/dispatch")
 class DispatchShipment(MethodView):
     @blp.requires(*WAREHOUSE)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(DispatchSchema)
     @blp.response(200, ShipmentSchema)
     @blp.errors(404, 409)
@@ -141,7 +141,7 @@ class DispatchShipment(MethodView):
 @blp.route("/shipments/<number>/deliver")
 class DeliverShipment(MethodView):
     @blp.requires(*WAREHOUSE)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(DeliverSchema)
     @blp.response(200, ShipmentSchema)
     @blp.errors(404, 409)

@@ -93,9 +93,9 @@ def delete_lane(*, lane_id: int) -> None:
     lane = get_lane(lane_id)
     used = db.session.scalar(select(func.count()).where(Shipment.lane_id == lane.id))
     if used:
-        raise Conflict("the lane is used by shipments; set valid_to instead", code="in_use")
-    db.session.delete(lane)
-    db.session.flush()
+        message = f"lane {lane_id} is referred to by {used} shipments; set valid_to instead"
+        raise Conflict(message, code="in_use", referred_to_by={"shipments": used})
+    inventory_service.delete_unused(lane, f"lane {lane_id}")
 
 
 def valid_at(stmt: Select, at: datetime) -> Select:

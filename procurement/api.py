@@ -81,7 +81,7 @@ class SupplierByCode(MethodView):
     def delete(self, code):
         """Delete a supplier no offer or order refers to (409 otherwise: deactivate it instead)."""
         supplier = service.get_supplier(code)
-        inventory_service.delete_unused(supplier, service.supplier_in_use(supplier), f"supplier {code!r}")
+        inventory_service.delete_unused(supplier, f"supplier {code!r}")
 
 
 @blp.route("/supply-offers")
@@ -186,7 +186,7 @@ class ReleasePurchaseOrder(MethodView):
 @blp.route("/purchase-orders/<number>/lines/<id:line_no>/receive")
 class ReceivePurchaseOrderLine(MethodView):
     @blp.requires(*RECEIVERS)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.arguments(PurchaseReceiptSchema)
     @blp.response(200, PurchaseOrderSchema)
     @blp.errors(404, 409)

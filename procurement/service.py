@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
@@ -48,12 +48,6 @@ def save_supplier(code: str, fields: dict, *, create: bool | None = None) -> tup
     return inventory_service.save_by_key(
         Supplier, Supplier.code, code, fields, create=create, what="supplier"
     )
-
-
-def supplier_in_use(supplier: Supplier) -> bool:
-    offers = select(func.count()).where(SupplyOffer.supplier_id == supplier.id)
-    orders = select(func.count()).where(PurchaseOrder.supplier_id == supplier.id)
-    return db.session.scalar(offers) + db.session.scalar(orders) > 0
 
 
 def suppliers_query(*, q: str | None = None, active: bool | None = None) -> Select:
@@ -139,8 +133,7 @@ def upsert_offers(rows: list[dict]) -> dict:
 
 
 def delete_offer(offer_id: int) -> None:
-    db.session.delete(get_offer(offer_id))
-    db.session.flush()
+    inventory_service.delete_unused(get_offer(offer_id), f"supply offer {offer_id}")
 
 
 def offer_for(supplier: Supplier, item: Item, location: Location, *, at: datetime) -> SupplyOffer | None:

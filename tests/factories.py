@@ -48,3 +48,8 @@ def stock_at(sku: str, location: str, quantity, *, user_id: int, **location_fiel
 
 def balance_of(sku: str, location: str) -> StockBalance | None:
     return db.session.scalar(service.balances_query(sku=sku, location=location))
+
+
+def keyed(headers: dict) -> dict:
+    """`headers` with a fresh `Idempotency-Key` (required on every write that moves stock)."""
+    return {**headers, "Idempotency-Key": secrets.token_hex(8)}

@@ -1,11 +1,12 @@
 """Planning runs over HTTP: trigger (for an external scheduler), list, inspect, download, simulate."""
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 
 from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
+from core.guards import body_limit
 from planning import release
 from planning.runs import service
 from planning.runs.publish import plan_document
@@ -23,11 +24,6 @@ blp = Blueprint(
 )
 
 TRIGGERERS = ("scheduler", "planner")
-
-
-class TooLarge(DomainError):
-    status = 413
-    code = "too_large"
 
 
 @blp.route("/runs")
@@ -117,9 +113,7 @@ class Simulate(MethodView):
     @blp.arguments(SimulateQueryArgsSchema, location="query")
     @blp.response(200)
     @blp.errors(413, 422)
+    @body_limit("PLANNING_SIMULATE_MAX_BYTES")  # also when the body is sent chunked, without a length
     def post(self, args):
         """Plan a posted `supply-plan/1` snapshot without touching the database (what-if)."""
-        limit = current_app.config["PLANNING_SIMULATE_MAX_BYTES"]
-        if (request.content_length or 0) > limit:
-            raise TooLarge(f"a simulated snapshot may be at most {limit} bytes")
         return service.simulate(request.get_json(silent=True), time_limit_s=args["time_limit_s"])

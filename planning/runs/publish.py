@@ -79,11 +79,15 @@ def write_plan(run: PlanningRun, plan: dict) -> None:
 
 
 def _confirm_order(conf: dict, *, run_ref: str) -> None:
-    """Give the order its new confirmation, unless it left the planned statuses during the run."""
+    """Give the order its new confirmation, unless it left the planned statuses during the run.
+
+    The order's row is locked before its status is read (and re-read), so an order cancelled while the plan
+    publishes is either seen cancelled here and skipped, or waits and is cancelled after the publish.
+    """
     from planning import service as orders_service
     from planning.models import PLANNED_STATUSES
 
-    order = orders_service.get_order(conf["order_id"])
+    order = orders_service.lock_order(conf["order_id"])
     if order.status not in PLANNED_STATUSES:
         return
     before = (order.status, order.promised_at)

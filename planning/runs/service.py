@@ -4,11 +4,15 @@ A run is `queued`, then `running` (its snapshot stored, progress updated while t
 then `succeeded` with its plan published, or `failed` with the error. Publishing writes the plan
 tables and every order's confirmation in a single transaction: a run that fails, is killed or
 overruns its time budget leaves the previous published plan in force and nothing half-written.
-A run found `running` by a process that holds the lock was abandoned by a dead process: it is failed.
+A run found `running` by a process that holds the lock was abandoned by a dead process: it is failed. Its
+publish is fenced: in the publish transaction the run's row is locked and the run must still be `running`
+and still hold the planning lock, else it publishes nothing (so two runs never both publish).
 
 A run's time budget is decided where it executes: the executing process's `PLANNING_RUN_BUDGET_SECONDS`
 (`SCM_PLANNING_RUN_BUDGET_SECONDS` of the scheduler, not of the web process that queued it), or less if the
 request asked for less (`requested_budget_s`); the run records the budget it was given (`time_budget_s`).
+The budget covers the whole run, publishing included: it is checked once more inside the publish transaction,
+just before the commit, and a run over it fails ("over budget: ...") with nothing published.
 Its progress is written about once a second by a heartbeat (`planning.runs.progress`), whatever the solver
 is doing, and the published run's final progress is the solver's report (objective and bound).
 """
@@ -25,7 +29,7 @@ from sqlalchemy import func, select, text, update
 from core.db import db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from planning.checker import check_snapshot
-from planning.runs.lock import ADVISORY_KEY, planning_lock
+from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
 from planning.runs.publish import plan_document, write_plan
@@ -102,8 +106,8 @@ def execute_run(
 ) -> PlanningRun:
     """Run a queued planning run to the end under the planning lock; commits as it goes."""
     build_snapshot, solve = build_snapshot or _default_snapshot(), solve or _default_solve()
-    with structlog.contextvars.bound_contextvars(run_id=run_id), planning_lock() as taken:
-        if not taken:
+    with structlog.contextvars.bound_contextvars(run_id=run_id), planning_lock() as lock:
+        if not lock:
             raise RunInProgress("another process is planning (the planning lock is held)")
         fail_abandoned_runs(keep=run_id)
         db.session.commit()
@@ -111,7 +115,7 @@ def execute_run(
         log.info("planning run started with a budget of %.0f s", run.time_budget_s)
         live = LiveProgress(db.engine, run_id).start()
         try:
-            _plan_and_publish(run, live, build_snapshot, solve)
+            _plan_and_publish(run, live, build_snapshot, solve, lock)
             log.info("planning run published")
         except Exception as error:
             db.session.rollback()  # first: on SQLite a heartbeat may be waiting for this session's lock
@@ -137,7 +141,7 @@ def _start(run_id: int) -> PlanningRun:
 
 
 def _plan_and_publish(
-    run: PlanningRun, live: LiveProgress, build_snapshot: Callable, solve: Callable
+    run: PlanningRun, live: LiveProgress, build_snapshot: Callable, solve: Callable, lock: PlanningLock
 ) -> None:
     run_id, budget = run.id, run.time_budget_s
     snapshot = build_snapshot(at=run.plan_start)
@@ -148,16 +152,46 @@ def _plan_and_publish(
     db.session.commit()  # no transaction is open while the solver works (SQLite: the heartbeat may write)
     limit = max(1.0, budget * SOLVER_SHARE - live.elapsed())
     plan = solve(snapshot, time_limit_s=limit, progress=live.report, warm_start=warm_start)
-    if live.elapsed() > budget:
-        raise TimeoutError(f"the run took longer than its budget of {budget:.0f} s")
+    _within_budget(live, budget)
     live.set("publishing")
-    run = get_run(run_id)
+    run = _fence(run_id, lock)
     write_plan(run, plan)
+    _within_budget(live, budget)  # the budget covers publishing too: checked before the commit
     run.status, run.finished_at = "succeeded", utcnow()
     run.published_at = run.finished_at
     run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
     run.progress = _final_progress(live, plan.get("solver") or {})
     db.session.commit()
+
+
+class LostLock(Conflict):
+    code = "planning_lock_lost"
+
+
+def _fence(run_id: int, lock: PlanningLock) -> PlanningRun:
+    """The run, its row locked for the publish, once sure it is still this process's to publish: still
+    `running` (not failed as abandoned by another process) and the planning lock still held. Another process
+    that would fail it as abandoned now waits for the row until this publish ends."""
+    stmt = select(PlanningRun).where(PlanningRun.id == run_id).with_for_update()
+    run = db.session.scalar(stmt.execution_options(populate_existing=True))
+    if run.status != "running":
+        raise LostLock(f"fenced: the run was marked {run.status} by another process; nothing was published")
+    if not lock.still_held():
+        raise LostLock("fenced: the planning lock was lost (its connection died); nothing was published")
+    return run
+
+
+class OverBudget(TimeoutError):
+    """The run used up its time budget: it publishes nothing."""
+
+
+def _within_budget(live: LiveProgress, budget: float) -> None:
+    elapsed = live.elapsed()
+    if elapsed > budget:
+        raise OverBudget(
+            f"over budget: {elapsed:.0f} s used of {budget:.0f} s at {live.current()['phase']}; "
+            "nothing was published, the previous plan stays in force"
+        )
 
 
 def _final_progress(live: LiveProgress, report: dict) -> dict:
@@ -196,8 +230,8 @@ def fail_abandoned_runs(*, keep: int | None = None) -> int:
 
 def _lock_is_free() -> bool:
     """Whether no process is planning now (a `running` run is then abandoned)."""
-    with planning_lock() as taken:
-        return taken
+    with planning_lock() as lock:
+        return bool(lock)
 
 
 def runs_query(*, status: str | None = None, trigger: str | None = None):

@@ -82,7 +82,7 @@ class ResourceByCode(MethodView):
     def delete(self, code):
         """Delete a resource no route refers to (409 otherwise: deactivate it instead)."""
         resource = service.get_resource(code)
-        inventory_service.delete_unused(resource, service.resource_in_use(resource), f"resource {code!r}")
+        inventory_service.delete_unused(resource, f"resource {code!r}")
 
 
 @blp.route("/resources/<code>/calendar")
@@ -198,7 +198,7 @@ class ReleaseProductionOrder(MethodView):
 @blp.route("/production-orders/<number>/start")
 class StartProductionOrder(MethodView):
     @blp.requires(*SHOP_FLOOR)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.response(200, ProductionOrderSchema)
     @blp.errors(404, 409)
     def post(self, number):
@@ -209,7 +209,7 @@ class StartProductionOrder(MethodView):
 @blp.route("/production-orders/<number>/complete")
 class CompleteProductionOrder(MethodView):
     @blp.requires(*SHOP_FLOOR)
-    @blp.writes(idempotent=True)
+    @blp.writes(moves_stock=True)
     @blp.response(200, ProductionOrderSchema)
     @blp.errors(404, 409)
     def post(self, number):

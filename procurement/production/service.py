@@ -9,7 +9,7 @@ simply a route for a component. Every transition locks its order first.
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
@@ -44,10 +44,6 @@ def save_resource(code: str, fields: dict, *, create: bool | None = None) -> tup
     return inventory_service.save_by_key(
         Resource, Resource.code, code, fields, create=create, what="resource"
     )
-
-
-def resource_in_use(resource: Resource) -> bool:
-    return db.session.scalar(select(func.count()).where(Route.resource_id == resource.id)) > 0
 
 
 def resources_query(
@@ -164,9 +160,7 @@ def upsert_routes(rows: list[dict]) -> dict:
 
 def delete_route(route_id: int) -> None:
     """Delete a route no production order refers to (409 otherwise)."""
-    route = get_route(route_id)
-    used = db.session.scalar(select(func.count()).where(ProductionOrder.route_id == route.id))
-    inventory_service.delete_unused(route, used > 0, f"route {route_id}")
+    inventory_service.delete_unused(get_route(route_id), f"route {route_id}")
 
 
 # -- production orders -----------------------------------------------------------------------------

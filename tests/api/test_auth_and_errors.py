@@ -1,5 +1,7 @@
 """The kernel over HTTP: authentication, roles, the one error shape."""
 
+from tests.factories import keyed
+
 
 def test_health_needs_no_token(client):
     response = client.get("/api/v1/health")
@@ -57,7 +59,9 @@ def test_token_carries_only_its_scoped_roles(client, app):
 
 def test_invalid_body_is_422_with_field_errors(client, headers):
     response = client.post(
-        "/api/v1/movements", json={"kind": "teleport", "quantity": "many"}, headers=headers("warehouse")
+        "/api/v1/movements",
+        json={"kind": "teleport", "quantity": "many"},
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 422
     errors = response.get_json()["errors"]["json"]

@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 RECEIPT = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 5}
 
 
@@ -83,3 +85,41 @@ def test_a_retried_count_upload_applies_once_though_its_multipart_boundary_chang
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert upload("sku,location,counted\nSKU-1,WH-1,3\n").status_code == 409
     assert ledger_length(client, headers) == 2
+
+
+STOCK_WRITES = [
+    ("/api/v1/movements", {"json": RECEIPT}),
+    ("/api/v1/movements/batch", {"json": {"movements": [RECEIPT]}}),
+    ("/api/v1/counts", {"data": {"file": "sku,location,counted\nSKU-1,WH-1,4\n"}}),
+    ("/api/v1/purchase-orders/PO-000001/lines/1/receive", {"json": {"qty": 1}}),
+    ("/api/v1/production-orders/MO-000001/start", {}),
+    ("/api/v1/production-orders/MO-000001/complete", {}),
+    ("/api/v1/shipments/SH-000001/dispatch", {"json": {}}),
+    ("/api/v1/shipments/SH-000001/deliver", {"json": {}}),
+]
+
+
+@pytest.mark.parametrize(("path", "body"), STOCK_WRITES, ids=[p for p, _ in STOCK_WRITES])
+def test_a_write_that_moves_stock_without_a_key_is_428_and_applies_nothing(
+    client, headers, stock, path, body
+):
+    stock("SKU-1", "WH-1", 1)
+    before = ledger_length(client, headers)
+    if "data" in body:  # a fresh upload per request (a file object is read once)
+        body = {"data": {"file": (io.BytesIO(body["data"]["file"].encode()), "c.csv")}}
+    response = client.post(path, headers=headers("admin"), **body)
+    assert response.status_code == 428
+    assert response.get_json()["status"] == "idempotency_key_required"
+    assert "Idempotency-Key" in response.get_json()["message"]
+    assert ledger_length(client, headers) == before
+
+
+def test_the_spec_marks_the_key_required_on_every_write_that_moves_stock(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path, _ in STOCK_WRITES:
+        template = path.replace("PO-000001", "{number}").replace("MO-000001", "{number}")
+        template = template.replace("SH-000001", "{number}").replace("lines/1/", "lines/{line_no}/")
+        parameters = spec["paths"][template]["post"]["parameters"]
+        key = next(p for p in parameters if p["name"] == "Idempotency-Key")
+        assert key["required"] is True, template
+        assert "428" in spec["paths"][template]["post"]["responses"]

@@ -5,6 +5,7 @@ import io
 import pytest
 
 from core.db import db
+from tests.factories import keyed
 from tests.logistics_factories import balance, make_order, make_user, make_world
 
 LEDGER = "/api/v1/ledger"
@@ -38,7 +39,7 @@ def new_transfer(client, headers, qty=10):
 
 
 def step(client, headers, number, action, role, **extra):
-    return client.post(f"/api/v1/shipments/{number}/{action}", json={}, headers=headers(role) | extra)
+    return client.post(f"/api/v1/shipments/{number}/{action}", json={}, headers=keyed(headers(role)) | extra)
 
 
 # -- lanes ---------------------------------------------------------------------------------------------
@@ -270,8 +271,8 @@ def test_the_scheduler_only_reads(world, headers):
 def test_warehouse_staff_receive_and_count_but_do_not_edit_offers(world, headers):
     warehouse = headers("warehouse")
     receipt = {"kind": "receipt", "sku": "NB", "location": "WH-B", "quantity": 5}
-    assert world.post("/api/v1/movements", json=receipt, headers=warehouse).status_code == 201
+    assert world.post("/api/v1/movements", json=receipt, headers=keyed(warehouse)).status_code == 201
     count = {"file": (io.BytesIO(b"sku,location,counted\nNB,WH-B,4\n"), "count.csv")}
-    assert world.post("/api/v1/counts", data=count, headers=warehouse).status_code == 201
+    assert world.post("/api/v1/counts", data=count, headers=keyed(warehouse)).status_code == 201
     offer = {"supplier": "SUP", "sku": "BOARD", "location": "PL-C", "lead_time_hours": 48, "unit_cost": 3}
     assert world.post("/api/v1/supply-offers", json=offer, headers=warehouse).status_code == 403

@@ -145,3 +145,44 @@ def test_a_code_must_be_a_plain_identifier(client, headers):
     response = client.post("/api/v1/items", json={"sku": "a b", "name": "x"}, headers=headers("planner"))
     assert response.status_code == 422
     assert "sku" in response.get_json()["errors"]["json"]
+
+
+def test_warehouse_staff_cannot_switch_a_locations_stock_policy(client, headers, seed):
+    seed(make_location, "WH-1", region="north")
+    warehouse = headers("warehouse")
+    response = client.patch("/api/v1/locations/WH-1", json={"allow_negative_stock": True}, headers=warehouse)
+    assert response.status_code == 403
+    assert response.get_json()["message"] == (
+        "allow_negative_stock: only planners and admins change a location's stock policy"
+    )
+    created = {"code": "WH-2", "name": "two", "region": "north", "allow_negative_stock": True}
+    assert client.post("/api/v1/locations", json=created, headers=warehouse).status_code == 403
+    assert client.put("/api/v1/locations", json=[created], headers=warehouse).status_code == 403
+    assert client.get("/api/v1/locations/WH-1", headers=warehouse).get_json()["allow_negative_stock"] is False
+    assert client.get("/api/v1/locations/WH-2", headers=warehouse).status_code == 404
+    # their other edits of a location still go through, and leave the policy alone
+    renamed = client.patch("/api/v1/locations/WH-1", json={"name": "renamed"}, headers=warehouse)
+    assert renamed.status_code == 200 and renamed.get_json()["allow_negative_stock"] is False
+    assert client.get("/api/v1/audit", headers=headers("admin")).get_json() == []
+
+
+def test_a_planners_change_of_a_locations_stock_policy_is_audited(client, headers, seed, make_token):
+    seed(make_location, "WH-1", region="north")
+    planner = {"Authorization": f"Bearer {make_token('planner')}"}
+    who = client.get("/api/v1/me", headers=planner).get_json()["username"]
+    switched = client.patch("/api/v1/locations/WH-1", json={"allow_negative_stock": True}, headers=planner)
+    assert switched.status_code == 200 and switched.get_json()["allow_negative_stock"] is True
+    again = client.patch("/api/v1/locations/WH-1", json={"allow_negative_stock": True}, headers=planner)
+    assert again.status_code == 200  # no change, no entry
+    [entry] = client.get("/api/v1/audit?entity=location&key=WH-1", headers=headers("admin")).get_json()
+    assert entry | {"id": None, "at": None} == {
+        "id": None,
+        "at": None,
+        "user": who,
+        "entity": "location",
+        "key": "WH-1",
+        "field": "allow_negative_stock",
+        "old_value": False,
+        "new_value": True,
+    }
+    assert client.get("/api/v1/audit", headers=headers("warehouse")).status_code == 403

@@ -173,3 +173,23 @@ def test_only_planners_edit_purchasing_and_production_master_data(
 @pytest.mark.parametrize("path", ["/suppliers", "/supply-offers", "/resources", "/routes", "/resources/L1"])
 def test_every_role_reads_master_data(client, world, headers, path):
     assert client.get(f"{API}{path}", headers=headers("scheduler")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "referrers"),
+    [
+        ("/items/BRD", {"supply_offers": 1, "route_components": 1}),
+        ("/items/SUB", {"routes": 1, "route_components": 1}),
+        ("/locations/PL-T", {"resources": 1, "supply_offers": 1}),
+        ("/regions/east", {"locations": 2}),
+    ],
+)
+def test_deleting_master_data_that_documents_refer_to_is_409_naming_them(
+    client, world, path, referrers, headers
+):
+    response = client.delete(f"{API}{path}", headers=headers("admin"))
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["status"] == "in_use" and body["referred_to_by"] == referrers
+    assert "is referred to by" in body["message"] and "deactivate it instead" in body["message"]
+    assert client.get(f"{API}{path}", headers=headers()).status_code == 200

@@ -1,5 +1,7 @@
 """Production orders over HTTP: each transition, stock through the ledger exactly once, 409s, roles."""
 
+import secrets
+
 import pytest
 
 from core.db import db
@@ -39,7 +41,9 @@ def create_order(client, planner, *, status="proposed", qty=4):
 
 
 def act(client, headers, number, action, key=None):
-    headers = dict(headers, **({"Idempotency-Key": key} if key else {}))
+    headers = dict(
+        headers, **({"Idempotency-Key": key} if key else {"Idempotency-Key": secrets.token_hex(8)})
+    )
     return client.post(f"{API}/production-orders/{number}/{action}", headers=headers)
 
 

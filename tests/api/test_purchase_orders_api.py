@@ -1,5 +1,7 @@
 """Purchase orders over HTTP: each transition, stock through the ledger exactly once, 409s, roles."""
 
+import secrets
+
 import pytest
 
 from core.db import db
@@ -39,7 +41,9 @@ def create_order(client, planner, *, status="proposed", qty=100):
 
 
 def receive(client, warehouse, number, line_no, qty, key=None):
-    headers = dict(warehouse, **({"Idempotency-Key": key} if key else {}))
+    headers = dict(
+        warehouse, **({"Idempotency-Key": key} if key else {"Idempotency-Key": secrets.token_hex(8)})
+    )
     return client.post(
         f"{API}/purchase-orders/{number}/lines/{line_no}/receive", json={"qty": qty}, headers=headers
     )

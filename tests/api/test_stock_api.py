@@ -2,7 +2,7 @@
 
 import io
 
-from tests.factories import make_location
+from tests.factories import keyed, make_location
 
 
 def on_hand(client, headers, sku, location):
@@ -16,7 +16,7 @@ def test_a_receipt_is_201_with_its_ledger_effect_and_the_poster(client, headers,
     response = client.post(
         "/api/v1/movements",
         json={"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 2.5, "reference": "PO-1"},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     body = response.get_json()
@@ -33,7 +33,7 @@ def test_an_issue_below_zero_is_409_and_changes_nothing(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 4},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 409
     assert response.get_json() == {
@@ -51,8 +51,10 @@ def test_an_issue_below_zero_is_409_and_changes_nothing(client, headers, stock):
 def test_only_warehouse_staff_post_movements(client, headers, stock):
     stock("SKU-1", "WH-1", 3)
     movement = {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 1}
-    assert client.post("/api/v1/movements", json=movement, headers=headers("planner")).status_code == 403
-    assert client.post("/api/v1/movements", json=movement, headers=headers("admin")).status_code == 201
+    assert (
+        client.post("/api/v1/movements", json=movement, headers=keyed(headers("planner"))).status_code == 403
+    )
+    assert client.post("/api/v1/movements", json=movement, headers=keyed(headers("admin"))).status_code == 201
 
 
 def test_a_transfer_moves_stock_between_two_locations(client, headers, stock, seed):
@@ -67,7 +69,7 @@ def test_a_transfer_moves_stock_between_two_locations(client, headers, stock, se
             "to_location": "WH-2",
             "quantity": 4,
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert [(e["location"], e["delta"]) for e in response.get_json()["entries"]] == [
@@ -81,7 +83,7 @@ def test_a_movement_names_the_fields_its_kind_needs(client, headers):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "transfer", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 422
     assert set(response.get_json()["errors"]["json"]) == {"location", "from_location", "to_location"}
@@ -92,7 +94,7 @@ def test_an_unknown_location_is_422_on_that_field(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "receipt", "sku": "SKU-1", "location": "WH-404", "quantity": 1},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 422
     assert response.get_json()["errors"] == {"json": {"location": ["unknown location 'WH-404'"]}}
@@ -103,7 +105,7 @@ def test_a_count_sets_the_balance(client, headers, stock):
     response = client.post(
         "/api/v1/movements",
         json={"kind": "count", "sku": "SKU-1", "location": "WH-1", "quantity": 7},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.get_json()["entries"] == [{"location": "WH-1", "delta": -3, "balance_after": 7}]
 
@@ -113,7 +115,7 @@ def test_a_location_allowing_negative_stock_accepts_an_issue_below_zero(client, 
     response = client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "PL-1", "quantity": 3},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert on_hand(client, headers, "SKU-1", "PL-1") == -2
@@ -129,7 +131,7 @@ def test_a_batch_is_applied_whole(client, headers, stock):
                 {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 5},
             ]
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 201
     assert [m["kind"] for m in response.get_json()["movements"]] == ["receipt", "issue"]
@@ -146,7 +148,7 @@ def test_a_batch_with_one_bad_movement_applies_nothing(client, headers, stock):
                 {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 6},
             ]
         },
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     assert response.status_code == 409
     assert on_hand(client, headers, "SKU-1", "WH-1") == 1
@@ -181,7 +183,7 @@ def test_the_ledger_lists_history_newest_first_with_who_and_why(client, headers,
     client.post(
         "/api/v1/movements",
         json={"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 2, "reason": "damaged"},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
     )
     entries = client.get("/api/v1/ledger?sku=SKU-1", headers=headers()).get_json()
     assert [(e["kind"], e["delta"], e["balance_after"], e["reason"]) for e in entries] == [
@@ -209,7 +211,7 @@ def test_a_movement_can_be_read_back_by_id(client, headers, stock):
 def upload(client, headers, text: str, **extra):
     data = {"file": (io.BytesIO(text.encode()), "count.csv"), **extra}
     return client.post(
-        "/api/v1/counts", data=data, headers=headers("warehouse"), content_type="multipart/form-data"
+        "/api/v1/counts", data=data, headers=keyed(headers("warehouse")), content_type="multipart/form-data"
     )
 
 
@@ -235,8 +237,79 @@ def test_a_count_upload_must_be_utf8(client, headers):
     bad = client.post(
         "/api/v1/counts",
         data={"file": (io.BytesIO(b"\xff\xfe\x00"), "count.csv")},
-        headers=headers("warehouse"),
+        headers=keyed(headers("warehouse")),
         content_type="multipart/form-data",
     )
     assert bad.status_code == 422
     assert bad.get_json()["errors"] == {"json": {"file": ["must be a UTF-8 CSV file"]}}
+
+
+def test_a_count_upload_with_a_quantity_beyond_the_ledger_range_is_422_naming_the_row(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU-1,WH-1,1e20\n")
+    assert response.status_code == 422
+    assert response.get_json()["rows"] == {
+        "row 3": ["counted '1e20' is beyond the ledger's range (less than 1000000000000)"]
+    }
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_a_count_upload_over_the_row_limit_is_413_naming_the_row(client, headers, stock, app, monkeypatch):
+    stock("SKU-1", "WH-1", 5)
+    monkeypatch.setitem(app.config, "COUNT_CSV_MAX_ROWS", 2)
+    response = upload(client, headers, "sku,location,counted\n" + "SKU-1,WH-1,4\n" * 3)
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "row 4: a count may have at most 2 rows; split the file"
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_a_count_upload_over_the_size_limit_is_413(client, headers, stock, app, monkeypatch):
+    stock("SKU-1", "WH-1", 5)
+    monkeypatch.setitem(app.config, "COUNT_CSV_MAX_BYTES", 500)
+    response = upload(client, headers, "sku,location,counted\n" + "SKU-1,WH-1,4\n" * 100)
+    assert response.status_code == 413
+    assert response.get_json()["message"] == "the request body is larger than 500 bytes"
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+
+
+def test_the_count_limits_default_to_5000_rows_and_2_mib(app):
+    assert (app.config["COUNT_CSV_MAX_ROWS"], app.config["COUNT_CSV_MAX_BYTES"]) == (5000, 2 * 1024 * 1024)
+
+
+def test_a_movement_taking_a_balance_beyond_the_ledger_range_is_422(client, headers, stock):
+    stock("SKU-1", "WH-1", 900_000_000_000)
+    receipt = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 200_000_000_000}
+    response = client.post("/api/v1/movements", json=receipt, headers=keyed(headers("warehouse")))
+    assert response.status_code == 422
+    assert "beyond the ledger's range" in response.get_json()["errors"]["json"]["quantity"][0]
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 900_000_000_000
+
+
+def test_a_movement_of_an_inactive_item_is_409_and_changes_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    planner = headers("planner")
+    assert client.patch("/api/v1/items/SKU-1", json={"active": False}, headers=planner).status_code == 200
+    for movement in (
+        {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
+        {"kind": "issue", "sku": "SKU-1", "location": "WH-1", "quantity": 1},
+    ):
+        response = client.post("/api/v1/movements", json=movement, headers=keyed(headers("warehouse")))
+        assert response.status_code == 409
+        assert response.get_json()["status"] == "item_inactive"
+        assert response.get_json()["message"] == (
+            "item SKU-1 is inactive: its stock does not move (reactivate it first)"
+        )
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5
+    assert client.patch("/api/v1/items/SKU-1", json={"active": True}, headers=planner).status_code == 200
+    receipt = {"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1}
+    assert (
+        client.post("/api/v1/movements", json=receipt, headers=keyed(headers("warehouse"))).status_code == 201
+    )
+
+
+def test_a_count_upload_with_a_nul_character_is_422_naming_the_row(client, headers, stock):
+    stock("SKU-1", "WH-1", 5)
+    response = upload(client, headers, "sku,location,counted\nSKU-1,WH-1,4\nSKU\x00-1,WH-1,4\n")
+    assert response.status_code == 422
+    assert response.get_json()["rows"] == {"row 3": ["must not contain a NUL character"]}
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 5

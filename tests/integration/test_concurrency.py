@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from core.db import db
 from inventory import service
 from inventory.models import StockBalance, StockMovement
-from tests.factories import make_item, make_location, make_user, post
+from tests.factories import keyed, make_item, make_location, make_user, post
 
 SKUS = ("HOT-1", "HOT-2", "HOT-3")
 LOCATIONS = ("WH-A", "WH-B", "WH-C")
@@ -59,7 +59,8 @@ def hammer(app, token: str, *, threads: int, per_thread: int) -> Counter:
         client, rng = app.test_client(), random.Random(seed)
         start.wait()
         for _ in range(per_thread):
-            response = client.post("/api/v1/movements", json=random_movement(rng), headers=_bearer(token))
+            headers = keyed(_bearer(token))
+            response = client.post("/api/v1/movements", json=random_movement(rng), headers=headers)
             statuses.append(response.status_code)
 
     workers = [threading.Thread(target=client_loop, args=(n,)) for n in range(threads)]

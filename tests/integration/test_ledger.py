@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from core.db import utcnow
+from core.db import referring_rows, utcnow
 from core.errors import Invalid
 from inventory import service
 from inventory.models import StockMovement
@@ -272,7 +272,7 @@ def test_a_count_csv_posts_every_row_as_a_count(session, user_id):
     stock_at("SKU-1", "WH-1", 5, user_id=user_id)
     make_item("SKU-2")
     movements = service.import_count_csv(
-        "sku,location,counted\nSKU-1,WH-1,3\nSKU-2,WH-1,1.5\n", user_id=user_id
+        "sku,location,counted\nSKU-1,WH-1,3\nSKU-2,WH-1,1.5\n", user_id=user_id, max_rows=10
     )
     assert [(m.kind, m.reference_type, m.entries[0].delta) for m in movements] == [
         ("count", "count", -2),
@@ -284,7 +284,9 @@ def test_a_count_csv_with_bad_rows_reports_each_and_posts_nothing(session, user_
     stock_at("SKU-1", "WH-1", 5, user_id=user_id)
     with pytest.raises(Invalid) as refused:
         service.import_count_csv(
-            "sku,location,counted\nSKU-1,WH-1,3\nNOPE,WH-1,1\nSKU-1,WH-9,-1\nSKU-1,WH-1,x\n", user_id=user_id
+            "sku,location,counted\nSKU-1,WH-1,3\nNOPE,WH-1,1\nSKU-1,WH-9,-1\nSKU-1,WH-1,x\n",
+            user_id=user_id,
+            max_rows=10,
         )
     assert refused.value.details["rows"] == {
         "row 3": ["unknown sku 'NOPE'"],
@@ -296,8 +298,43 @@ def test_a_count_csv_with_bad_rows_reports_each_and_posts_nothing(session, user_
 
 def test_a_count_csv_needs_its_header(session, user_id):
     with pytest.raises(Invalid) as refused:
-        service.import_count_csv("sku,where,counted\n", user_id=user_id)
+        service.import_count_csv("sku,where,counted\n", user_id=user_id, max_rows=10)
     assert "missing location" in refused.value.message
+
+
+def test_a_count_csv_quantity_beyond_the_ledger_range_is_named_by_its_row(session, user_id):
+    stock_at("SKU-1", "WH-1", 5, user_id=user_id)
+    with pytest.raises(Invalid) as refused:
+        service.import_count_csv("sku,location,counted\nSKU-1,WH-1,1e20\n", user_id=user_id, max_rows=10)
+    assert refused.value.details["rows"] == {
+        "row 2": ["counted '1e20' is beyond the ledger's range (less than 1000000000000)"]
+    }
+    assert balance_of("SKU-1", "WH-1").on_hand == 5
+
+
+def test_a_count_csv_over_its_row_limit_is_413_naming_the_first_row_beyond(session, user_id):
+    stock_at("SKU-1", "WH-1", 5, user_id=user_id)
+    text = "sku,location,counted\n" + "SKU-1,WH-1,1\n" * 4
+    with pytest.raises(service.TooManyRows) as refused:
+        service.import_count_csv(text, user_id=user_id, max_rows=3)
+    assert refused.value.status == 413
+    assert refused.value.message == "row 5: a count may have at most 3 rows; split the file"
+    assert balance_of("SKU-1", "WH-1").on_hand == 5
+
+
+def test_a_balance_beyond_the_ledger_range_is_refused_and_changes_nothing(session, user_id):
+    stock_at("SKU-1", "WH-1", 900_000_000_000, user_id=user_id)
+    with pytest.raises(Invalid) as refused:
+        post("receipt", "SKU-1", 200_000_000_000, user_id=user_id, location="WH-1")
+    assert refused.value.errors == {
+        "json": {
+            "quantity": [
+                "would take SKU-1 at WH-1 to 1100000000000: beyond the ledger's range "
+                "(less than 1000000000000 in magnitude)"
+            ]
+        }
+    }
+    assert balance_of("SKU-1", "WH-1").on_hand == 900_000_000_000
 
 
 def test_creating_an_existing_code_is_a_conflict(session):
@@ -321,13 +358,17 @@ def test_bulk_upsert_counts_created_and_updated_rows(session):
     assert make_item("SKU-1").name == "item SKU-1"
 
 
-def test_stock_makes_an_item_and_location_in_use(session, user_id):
+def test_stock_makes_an_item_and_location_referred_to(session, user_id):
     make_item("SKU-0")
     stock_at("SKU-1", "WH-1", 1, user_id=user_id)
-    assert service.item_in_use(make_item("SKU-1"))
-    assert not service.item_in_use(make_item("SKU-0"))
-    assert service.location_in_use(make_location("WH-1"))
-    assert service.region_in_use(make_region_of("WH-1"))
+    assert referring_rows(make_item("SKU-1")) == {
+        "stock_balances": 1,
+        "stock_movements": 1,
+        "ledger_entries": 1,
+    }
+    assert referring_rows(make_item("SKU-0")) == {}
+    assert referring_rows(make_location("WH-1"))["stock_balances"] == 1
+    assert referring_rows(make_region_of("WH-1")) == {"locations": 1}
 
 
 def make_region_of(location_code: str):

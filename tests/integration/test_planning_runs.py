@@ -79,6 +79,29 @@ def test_a_run_over_its_budget_is_not_published(app, committed_db, monkeypatch):
         assert service.published_run() is None
 
 
+def test_a_run_whose_publishing_overruns_its_budget_publishes_nothing_and_says_so(
+    app, committed_db, monkeypatch
+):
+    clock = {"now": 0.0}  # a fake monotonic clock: only publishing takes time, so no machine speed matters
+    monkeypatch.setattr(progress.time, "monotonic", lambda: clock["now"])
+    write_plan = service.write_plan
+
+    def slow_write_plan(run, plan):
+        write_plan(run, plan)
+        clock["now"] += 31.0  # publishing a big plan: beyond the 30 s budget, though the solver was quick
+
+    monkeypatch.setattr(service, "write_plan", slow_write_plan)
+    published = _run(app, fakes.plan_with_one_purchase, time_budget_s=60)
+    overrun = _run(app, fakes.plan_with_one_purchase, time_budget_s=30)
+    with app.app_context():
+        run = db.session.get(PlanningRun, overrun)
+        assert run.status == "failed" and run.published_at is None
+        assert "over budget: 31 s used of 30 s at publishing; nothing was published" in run.error
+        assert run.progress["phase"] == "failed"
+        assert service.published_run().id == published
+        assert db.session.scalar(select(func.count()).where(PurchaseProposal.run_id == overrun)) == 0
+
+
 def test_only_one_run_may_be_queued_or_running(app, committed_db):
     with app.app_context():
         first = service.request_run(trigger="api")
