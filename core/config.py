@@ -5,7 +5,8 @@ import os
 DEFAULTS = {
     "SECRET_KEY": "dev-only-change-me",
     "DATABASE_URL": None,  # None: SQLite file under the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # test each pooled connection before use, so a database restart costs no failed request
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "API_TITLE": "takt",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
