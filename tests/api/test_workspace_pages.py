@@ -1,5 +1,7 @@
 """The planner's workspace pages: signed in with a password, read by every role, acted on by planners."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from core.auth import create_user
 from core.db import db
 from planning.runs import service as runs_service
-from planning.runs.models import PlanningRun
+from planning.runs.models import PlanningRun, PurchaseProposal
 from tests.release_fixtures import load_demo, publish_greedy_run
 
 ROLES = ("warehouse", "planner", "scheduler", "admin")
@@ -177,6 +179,23 @@ def test_a_table_downloads_as_csv(sign_in, runs):
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0].startswith("ref,supplier,sku,location,qty") and lines[1].startswith("PO-P1,")
+
+
+def test_a_csv_download_escapes_cells_a_spreadsheet_would_run_as_formulas(sign_in, runs, seed):
+    def plant_formulas():
+        query = db.select(PurchaseProposal).where(PurchaseProposal.run_id == runs[1])
+        proposal = db.session.scalars(query.order_by(PurchaseProposal.id)).first()
+        proposal.supplier, proposal.sku = '=HYPERLINK("http://evil.example")', "@SUM(A1)"
+        proposal.location = "+cmd|' /C calc'!A0"
+        return proposal.ref
+
+    ref = seed(plant_formulas)
+    response = sign_in("warehouse").get(f"/runs/{runs[1]}/procurement.csv")
+    rows = {row["ref"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    row = rows[ref]
+    assert row["supplier"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["sku"] == "'@SUM(A1)" and row["location"] == "'+cmd|' /C calc'!A0"
+    assert float(row["qty"]) > 0  # numbers stay numbers
 
 
 def test_an_orders_explanation_shows_its_promise_and_the_supply_behind_it(sign_in, runs):
