@@ -1,5 +1,7 @@
 """Sign-in, and the runs page: the list, a live progress bar for a running run, and "run now"."""
 
+from urllib.parse import urlsplit
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -34,8 +36,21 @@ def login_post():
         flash("Unknown user or wrong password.", "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
     login_user(Principal(user, user.role_set))
-    target = request.form.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.runs"))
+    return redirect(same_site_path(request.form.get("next", "")) or url_for("web.runs"))
+
+
+def same_site_path(target: str) -> str | None:
+    """`target` if it is a path on this site, else None (never send a user off-site after sign-in).
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/<tab>/evil" and
+    "/<backslash>evil" are other sites to them: any control character or backslash is refused outright.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @web.post("/logout")

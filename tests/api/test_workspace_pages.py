@@ -80,6 +80,43 @@ def test_a_wrong_password_does_not_sign_in(client, seed):
     assert client.get("/runs").status_code == 302
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "https://evil.example/runs",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\r/evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(client, seed, target):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login",
+        data={"username": "pat", "password": "right-one", "next": target, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/runs"
+
+
+def test_sign_in_returns_to_the_page_on_this_site_that_asked_for_it(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login",
+        data={
+            "username": "pat",
+            "password": "right-one",
+            "next": "/orders?q=SO-1",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.headers["Location"] == "/orders?q=SO-1"
+
+
 def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
     seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
     response = client.post(
