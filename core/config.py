@@ -29,6 +29,8 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOK_POLL_SECONDS": 5,
+    # webhooks to private, loopback or link-local addresses (an internal receiver): off, a guard against SSRF
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
     "SESSION_COOKIE_HTTPONLY": True,  # browser sessions are for the planner's pages
     "SESSION_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API

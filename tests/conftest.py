@@ -55,6 +55,7 @@ def app(database_url):
             "TESTING": True,
             "SECRET_KEY": secrets.token_hex(16),
             "WTF_CSRF_ENABLED": False,
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS": True,  # the tests' own receiver listens on 127.0.0.1
         }
     )
     with app.app_context():
