@@ -3,7 +3,8 @@
 import os
 
 DEFAULTS = {
-    "SECRET_KEY": "dev-only-change-me",
+    # signs browser sessions: no default, the web service and the scheduler refuse to start without one
+    "SECRET_KEY": None,
     "DATABASE_URL": None,  # None: SQLite file under the instance folder
     # test each pooled connection before use, so a database restart costs no failed request
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -37,6 +38,27 @@ DEFAULTS = {
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
 }
+
+
+SECRET_KEY_MIN_LENGTH = 32
+KNOWN_WEAK_KEYS = {"dev-only-change-me", "dev", "secret", "changeme", "change-me"}
+
+
+class MissingSecretKey(RuntimeError):
+    """The process would serve or schedule without a real `SCM_SECRET_KEY`."""
+
+
+def require_secret_key(config) -> None:
+    """Refuse to go on without a real secret key (it signs the browser sessions); say how to set one."""
+    key = config.get("SECRET_KEY") or ""
+    if len(key) >= SECRET_KEY_MIN_LENGTH and key not in KNOWN_WEAK_KEYS:
+        return
+    raise MissingSecretKey(
+        f"SCM_SECRET_KEY is not set or too weak (at least {SECRET_KEY_MIN_LENGTH} characters): it signs "
+        "browser sessions, and with a known key anyone could sign in as anyone. Set the same random key "
+        "for every web instance and the scheduler, e.g. "
+        "export SCM_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+    )
 
 
 def normalise_database_url(url: str) -> str:
