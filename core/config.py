@@ -20,6 +20,7 @@ DEFAULTS = {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     },
+    "METRICS_TOKEN": None,  # /metrics takes "Authorization: Bearer <token>"; unset: nobody reads it
     "MAX_PAGE_SIZE": 1000,
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     "PO_OVER_RECEIPT_TOLERANCE": 0.0,  # fraction of a PO line that may be received beyond it
