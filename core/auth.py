@@ -46,7 +46,8 @@ class Principal:
         self.token_id = token_id
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        """The id a browser session stores: the user and its session version (see `end_sessions`)."""
+        return f"{self.user.id}:{self.user.session_version}"
 
     def has_any(self, roles) -> bool:
         return "admin" in self.roles or bool(self.roles & set(roles))
@@ -135,10 +136,18 @@ def _load_from_bearer(req):
     return authenticate_token(secret.strip())
 
 
+def end_sessions(user: User) -> None:
+    """Sign `user` out of every browser: the sessions signed so far no longer load."""
+    user.session_version += 1
+
+
 @login_manager.user_loader
-def _load_from_session(user_id: str):
+def _load_from_session(session_id: str):
+    user_id, _, version = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return Principal(user, user.role_set) if user and user.active else None
+    if user is None or not user.active or version != str(user.session_version):
+        return None
+    return Principal(user, user.role_set)
 
 
 @login_manager.unauthorized_handler

@@ -35,6 +35,7 @@ DEFAULTS = {
     "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
     "SESSION_COOKIE_HTTPONLY": True,  # browser sessions are for the planner's pages
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,  # sent over HTTPS only; `make run`'s plain-http demo turns it off
     "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",

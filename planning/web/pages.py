@@ -2,10 +2,10 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from core.auth import Principal, authenticate_password, current_principal, require_roles
+from core.auth import Principal, authenticate_password, current_principal, end_sessions, require_roles
 from core.db import db
 from planning.runs import service as runs_service
 from planning.web import web
@@ -55,7 +55,13 @@ def same_site_path(target: str) -> str | None:
 
 @web.post("/logout")
 def logout():
+    """Sign out: this session (and the user's others) can no longer be replayed, even by its cookie."""
+    principal = current_user._get_current_object() if current_user else None
+    if isinstance(principal, Principal):
+        end_sessions(principal.user)
+        db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("web.login"))
 
 

@@ -126,6 +126,55 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_the_session_cookie_is_secure_unless_the_deployment_turns_it_off(client, seed, app, monkeypatch):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    form = {"username": "pat", "password": "right-one"}
+    response = client.post("/login", data={**form, "csrf_token": csrf_token(client)})
+    assert "; Secure" in response.headers["Set-Cookie"]
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", False)
+    other = app.test_client()
+    response = other.post("/login", data={**form, "csrf_token": csrf_token(other)})
+    assert response.status_code == 302 and "Secure" not in response.headers["Set-Cookie"]
+
+
+def test_a_session_cookie_cannot_be_replayed_after_signing_out(sign_in, app):
+    client = sign_in("planner")
+    stolen = client.get_cookie("session").value
+    assert client.get("/runs").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/runs")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_signing_in_again_after_signing_out_works(sign_in, client):
+    sign_in("planner")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+    response = client.post(
+        "/login",
+        data={"username": "planner-user", "password": "s3cret-pass", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302 and client.get("/runs").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/login", "/api/v1/health", "/api/v1/openapi.json"])
+def test_every_response_carries_the_security_headers(client, url):
+    headers = client.get(url).headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self';" in policy  # no inline scripts on the pages
+
+
+def test_the_pages_have_no_inline_event_handlers(sign_in, runs):
+    client = sign_in("planner")
+    for url in pages(runs[1]):
+        assert not re.search(r"\son[a-z]+=", client.get(url).get_data(as_text=True)), url
+
+
 def test_a_session_cookie_does_not_open_the_api(sign_in):
     assert sign_in("planner").get("/api/v1/planning/runs").status_code == 401
 
