@@ -7,7 +7,7 @@ and scoped to a subset of their user's roles. `admin` may do everything.
 import hashlib
 import hmac
 import secrets
-from functools import wraps
+from functools import cache, wraps
 
 from flask import g, request
 from flask_login import LoginManager, current_user
@@ -121,10 +121,19 @@ def authenticate_token(secret: str) -> Principal | None:
 
 
 def authenticate_password(username: str, password: str) -> User | None:
+    """The user these credentials sign in, or None.
+
+    An unknown user costs the same hash check as a wrong password, so timing tells no one which exists.
+    """
     user = db.session.scalar(select(User).where(User.username == username))
-    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
-        return user
-    return None
+    stored = user.password_hash if user and user.password_hash else _dummy_password_hash()
+    matches = check_password_hash(stored, password)
+    return user if matches and user and user.active and user.password_hash else None
+
+
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 @login_manager.request_loader

@@ -37,6 +37,10 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,  # sent over HTTPS only; `make run`'s plain-http demo turns it off
     "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API
+    # failed sign-ins allowed per account and per client address (flask-limiter syntax), then 429
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "20 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process; share a store (redis://...) across instances
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
 }

@@ -1,6 +1,15 @@
-"""Protections every response gets: security headers (CSP, framing, sniffing, referrer)."""
+"""Protections of the way in: security headers on every response (CSP, framing, sniffing, referrer),
+and the rate limiter (flask-limiter) that throttles sign-in by account and by address.
 
-from flask import request
+The limiter counts in memory by default, per process: several web instances (or gunicorn workers) each
+count alone unless `SCM_RATELIMIT_STORAGE_URI` points them at one store (e.g. `redis://...`).
+"""
+
+from flask import current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 # Pages load scripts and styles from this site only (style attributes are allowed: progress bars, charts).
 CONTENT_SECURITY_POLICY = (
@@ -21,7 +30,21 @@ SECURITY_HEADERS = {
 }
 
 
+def sign_in_limits(view):
+    """Throttle a sign-in view: failed attempts count per account and per address (429 + Retry-After)."""
+    failed = lambda response: response.status_code == 401  # noqa: E731
+    view = limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"], deduct_when=failed)(view)
+    return limiter.limit(
+        lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"], key_func=_account, deduct_when=failed
+    )(view)
+
+
+def _account() -> str:
+    return "account:" + request.form.get("username", "").strip().lower()
+
+
 def register_security(app) -> None:
+    limiter.init_app(app)
     docs_path = f"{app.config['OPENAPI_URL_PREFIX']}/{app.config['OPENAPI_SWAGGER_UI_PATH']}"
 
     @app.after_request

@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from core import auth, create_app
 from core.db import db
+from core.security import limiter
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -101,6 +102,7 @@ def committed_db(app):
 
 @pytest.fixture
 def client(app, db_session):
+    limiter.reset()  # no sign-in attempts counted from earlier tests
     return app.test_client()
 
 

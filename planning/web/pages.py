@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 
 from core.auth import Principal, authenticate_password, current_principal, end_sessions, require_roles
 from core.db import db
+from core.security import sign_in_limits
 from planning.runs import service as runs_service
 from planning.web import web
 
@@ -30,6 +31,7 @@ def login():
 
 
 @web.post("/login")
+@sign_in_limits
 def login_post():
     user = authenticate_password(request.form.get("username", ""), request.form.get("password", ""))
     if user is None:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from core import auth
 from core.auth import create_user
 from core.db import db
 from planning.runs import service as runs_service
@@ -115,6 +116,53 @@ def test_sign_in_returns_to_the_page_on_this_site_that_asked_for_it(client, seed
         },
     )
     assert response.headers["Location"] == "/orders?q=SO-1"
+
+
+def _sign_in_as(client, username, password):
+    form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/login", data=form)
+
+
+def test_failed_sign_ins_to_one_account_are_limited_with_retry_after(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    seed(lambda: create_user(username="sam", roles=["planner"], password="right-two"))
+    for _ in range(5):
+        assert _sign_in_as(client, "pat", "guess").status_code == 401
+    refused = _sign_in_as(client, "pat", "right-one")  # even the right password waits now
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert client.get("/runs").status_code == 302
+    assert _sign_in_as(client, "PAT ", "guess").status_code == 429  # the same account, spelt otherwise
+    assert _sign_in_as(client, "sam", "right-two").status_code == 302  # another account is not locked
+
+
+def test_failed_sign_ins_from_one_address_are_limited_across_accounts(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "3 per minute")
+    for name in ("ann", "bob", "cat"):
+        assert _sign_in_as(client, name, "guess").status_code == 401
+    refused = _sign_in_as(client, "dan", "guess")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    other_address = app.test_client()
+    form = {"username": "eve", "password": "guess", "csrf_token": csrf_token(other_address)}
+    response = other_address.post("/login", data=form, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code == 401
+
+
+def test_successful_sign_ins_are_not_counted_against_the_limit(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    for _ in range(8):
+        assert _sign_in_as(client, "pat", "right-one").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+
+
+def test_an_unknown_user_costs_the_same_password_hash_check_as_a_wrong_password(client, seed, monkeypatch):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    checked = []
+    real_check = auth.check_password_hash
+    monkeypatch.setattr(auth, "check_password_hash", lambda *a: checked.append(a[0]) or real_check(*a))
+    assert _sign_in_as(client, "pat", "wrong").status_code == 401
+    assert _sign_in_as(client, "nobody", "wrong").status_code == 401
+    assert len(checked) == 2
+    assert checked[1].split("$")[0] == checked[0].split("$")[0]  # the same hash method and cost
 
 
 def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
