@@ -41,6 +41,7 @@ DEFAULTS = {
     "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
     "SIGN_IN_LIMIT_PER_ADDRESS": "20 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",  # one process; share a store (redis://...) across instances
+    "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
 }

@@ -3,11 +3,14 @@ and the rate limiter (flask-limiter) that throttles sign-in by account and by ad
 
 The limiter counts in memory by default, per process: several web instances (or gunicorn workers) each
 count alone unless `SCM_RATELIMIT_STORAGE_URI` points them at one store (e.g. `redis://...`).
+Behind reverse proxies, `SCM_TRUSTED_PROXY_HOPS` says how many set `X-Forwarded-For`/`-Proto`, so
+that the address counted is the client's, not the proxy's (0: the header is ignored, never spoofable).
 """
 
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
@@ -44,6 +47,9 @@ def _account() -> str:
 
 
 def register_security(app) -> None:
+    hops = int(app.config["TRUSTED_PROXY_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     limiter.init_app(app)
     docs_path = f"{app.config['OPENAPI_URL_PREFIX']}/{app.config['OPENAPI_SWAGGER_UI_PATH']}"
 

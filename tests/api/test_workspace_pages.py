@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from core import auth
+from core import auth, create_app
 from core.auth import create_user
 from core.db import db
+from core.security import limiter
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun, PurchaseProposal
 from tests.release_fixtures import load_demo, publish_greedy_run
@@ -145,6 +146,37 @@ def test_failed_sign_ins_from_one_address_are_limited_across_accounts(client, ap
     form = {"username": "eve", "password": "guess", "csrf_token": csrf_token(other_address)}
     response = other_address.post("/login", data=form, environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert response.status_code == 401
+
+
+def _fail_sign_in_via_proxy(client, forwarded_for: str) -> int:
+    form = {"username": "nobody", "password": "guess", "csrf_token": csrf_token(client)}
+    return client.post("/login", data=form, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+
+def test_a_forwarded_address_is_ignored_unless_proxies_are_trusted(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "2 per minute")
+    assert [_fail_sign_in_via_proxy(client, f"10.0.0.{i}") for i in range(3)] == [401, 401, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_limited_alone(app, db_session, database_url):
+    behind_proxy = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "WTF_CSRF_ENABLED": False,
+            "TRUSTED_PROXY_HOPS": 1,
+            "SIGN_IN_LIMIT_PER_ADDRESS": "2 per minute",
+        }
+    )
+    limiter.reset()
+    client = behind_proxy.test_client()
+    try:
+        assert [_fail_sign_in_via_proxy(client, "10.0.0.1") for _ in range(3)] == [401, 401, 429]
+        assert _fail_sign_in_via_proxy(client, "10.0.0.2") == 401
+    finally:
+        with behind_proxy.app_context():
+            db.engine.dispose()
 
 
 def test_successful_sign_ins_are_not_counted_against_the_limit(client, seed):
