@@ -1,8 +1,9 @@
 """A local HTTP server that records webhook requests and can be switched to failing (503), to
-answering with a malformed status line, or to redirecting elsewhere."""
+answering with a malformed status line, to redirecting elsewhere, or to answering a byte at a time."""
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -11,6 +12,7 @@ class Receiver:
         self.requests, self.up = [], True
         self.malformed = False  # answer with a status line that is not HTTP
         self.redirect_to = None  # answer 302 with this Location
+        self.drip_seconds = None  # answer 204, one byte every this many seconds
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -18,6 +20,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if receiver.malformed:
                     self.wfile.write(b"this is not HTTP\r\n\r\n")
+                    return
+                if receiver.drip_seconds:
+                    self._drip(b"HTTP/1.1 204 No Content\r\n\r\n", receiver.drip_seconds)
                     return
                 if receiver.redirect_to:
                     self.send_response(302)
@@ -33,6 +38,15 @@ class Receiver:
                 )
                 self.send_response(204)
                 self.end_headers()
+
+            def _drip(self, answer: bytes, seconds: float):
+                try:
+                    for byte in answer:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(seconds)
+                except OSError:
+                    pass  # the client gave up
 
             do_GET = do_POST  # a followed redirect would arrive here and be recorded
 

@@ -8,11 +8,13 @@ What went wrong is told generically ("HTTP 503", "connection failed"): a subscri
 about the network behind takt.
 """
 
+import contextlib
 import http.client
 import ipaddress
 import logging
 import socket
 import ssl
+import threading
 from urllib.parse import urlsplit
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,10 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private:
     parts = urlsplit(url)
     connection = _connection(parts, address, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # `timeout` bounds each socket operation; this bounds the whole exchange (a receiver answering a byte
+    # at a time would otherwise hold the delivery job, and every other receiver's deliveries, for hours)
+    deadline = threading.Timer(timeout, _cut, args=(connection,))
+    deadline.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         status = connection.getresponse().status
@@ -70,8 +76,17 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, allow_private:
         log.info("webhook to %s failed", parts.hostname, exc_info=True)
         return "connection failed"
     finally:
+        deadline.cancel()
         connection.close()
     return None if 200 <= status < 300 else f"HTTP {status}"  # a redirect is an answer, not followed
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """End an exchange that overran its deadline: a blocked read returns at once, as a failure."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
 def _connection(parts, address: str, timeout: float) -> http.client.HTTPConnection:

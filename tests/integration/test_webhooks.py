@@ -163,3 +163,14 @@ def test_a_subscription_whose_address_became_private_is_not_sent_to(app, committ
         assert service.deliver_due()["retrying"] == 1
         assert receiver.requests == []
         assert _deliveries_by_url()[receiver.url].last_error == "target not allowed"
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_timeout(app, committed_db, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT_SECONDS", 1)
+    with Receiver() as slow, app.app_context():
+        slow.drip_seconds = 0.25  # each byte well within the timeout, the whole answer far beyond it
+        _subscribe(slow.url)
+        _emit()
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 0, "retrying": 1, "failed": 0}
+        assert _deliveries_by_url()[slow.url].last_error == "connection failed"
