@@ -57,13 +57,14 @@ class MissingSecretKey(RuntimeError):
 
 def require_secret_key(config) -> None:
     """Refuse to go on without a real secret key (it signs the browser sessions); say how to set one."""
-    key = config.get("SECRET_KEY") or ""
-    if len(key) >= SECRET_KEY_MIN_LENGTH and key not in KNOWN_WEAK_KEYS:
+    key = config.get("SECRET_KEY")
+    # (an all-digit key would be read from the environment as a number, which cannot sign)
+    if isinstance(key, str) and len(key) >= SECRET_KEY_MIN_LENGTH and key not in KNOWN_WEAK_KEYS:
         return
     raise MissingSecretKey(
-        f"SCM_SECRET_KEY is not set or too weak (at least {SECRET_KEY_MIN_LENGTH} characters): it signs "
-        "browser sessions, and with a known key anyone could sign in as anyone. Set the same random key "
-        "for every web instance and the scheduler, e.g. "
+        f"SCM_SECRET_KEY is not set or too weak (at least {SECRET_KEY_MIN_LENGTH} characters, not all "
+        "digits): it signs browser sessions, and with a known key anyone could sign in as anyone. Set the "
+        "same random key for every web instance and the scheduler, e.g. "
         "export SCM_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
     )
 

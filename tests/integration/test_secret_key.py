@@ -39,7 +39,7 @@ def test_an_app_has_no_secret_key_unless_one_is_set(monkeypatch):
     assert create_app({"DATABASE_URL": "sqlite://"}).config["SECRET_KEY"] is None
 
 
-@pytest.mark.parametrize("key", [None, "", "dev-only-change-me", "short-key"])
+@pytest.mark.parametrize("key", [None, "", "dev-only-change-me", "short-key", 10**40])
 def test_a_missing_or_weak_key_is_refused_with_how_to_set_one(key):
     with pytest.raises(MissingSecretKey, match="export SCM_SECRET_KEY="):
         require_secret_key({"SECRET_KEY": key})
