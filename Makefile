@@ -30,9 +30,14 @@ setup-db: install
 # The web server and the scheduler process side by side. The scheduler plans once at start and executes
 # every run (its own and those queued by "Run now" or the API) with a 40 s budget, so the demo shows a plan
 # within a minute: a run's budget is the executing process's setting. Production keeps 600 s. Ctrl-C stops both.
+# The demo signs its sessions with a key made for this run (unless SCM_SECRET_KEY is set): production sets
+# its own, without which the web service and the scheduler refuse to start. The demo is plain http on
+# 127.0.0.1, so its session cookie is not marked Secure (production keeps Secure on).
 DEMO_RUN_BUDGET ?= 40
 run: setup-db
 	@trap 'kill 0' INT TERM EXIT; \
+	export SCM_SECRET_KEY="$${SCM_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(32))')}"; \
+	export SCM_SESSION_COOKIE_SECURE="$${SCM_SESSION_COOKIE_SECURE:-false}"; \
 	SCM_PLANNING_RUN_BUDGET_SECONDS=$${SCM_PLANNING_RUN_BUDGET_SECONDS:-$(DEMO_RUN_BUDGET)} $(FLASK) schedules run & \
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

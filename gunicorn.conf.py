@@ -1,5 +1,6 @@
 """gunicorn settings for takt: `gunicorn -c gunicorn.conf.py wsgi:app`. Override with GUNICORN_* env vars.
 
+Without a real `SCM_SECRET_KEY` the workers refuse to boot, and gunicorn stops.
 Metrics: every worker writes to PROMETHEUS_MULTIPROC_DIR and `/metrics` adds them up; the
 directory is emptied at start and a dead worker's files are marked dead.
 """
@@ -25,6 +26,13 @@ def on_starting(server):
     directory = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory, exist_ok=True)
+
+
+def post_worker_init(worker):
+    """Refuse to serve without a real SCM_SECRET_KEY (the error says how to set one)."""
+    from core.config import require_secret_key
+
+    require_secret_key(worker.wsgi.config)
 
 
 def child_exit(server, worker):

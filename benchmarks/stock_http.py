@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import socket
 import subprocess
 import sys
@@ -159,6 +160,7 @@ def main() -> None:
     env = {
         **os.environ,
         "FLASK_APP": "wsgi",
+        "SCM_SECRET_KEY": os.environ.get("SCM_SECRET_KEY") or secrets.token_hex(32),
         "SCM_DATABASE_URL": reset_database(args.pg, args.database),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": str(args.workers),

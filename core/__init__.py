@@ -22,9 +22,11 @@ def register_extensions(app: Flask) -> None:
     from core.db import register_database
     from core.guards import register_guards
     from core.observability import register_observability
+    from core.security import register_security
 
     register_observability(app)
     register_guards(app)
+    register_security(app)
     register_database(app)
     login_manager.init_app(app)
     create_api(app)

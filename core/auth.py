@@ -7,7 +7,7 @@ and scoped to a subset of their user's roles. `admin` may do everything.
 import hashlib
 import hmac
 import secrets
-from functools import wraps
+from functools import cache, wraps
 
 from flask import g, request
 from flask_login import LoginManager, current_user
@@ -46,7 +46,8 @@ class Principal:
         self.token_id = token_id
 
     def get_id(self) -> str:
-        return str(self.user.id)
+        """The id a browser session stores: the user and its session version (see `end_sessions`)."""
+        return f"{self.user.id}:{self.user.session_version}"
 
     def has_any(self, roles) -> bool:
         return "admin" in self.roles or bool(self.roles & set(roles))
@@ -120,10 +121,19 @@ def authenticate_token(secret: str) -> Principal | None:
 
 
 def authenticate_password(username: str, password: str) -> User | None:
+    """The user these credentials sign in, or None.
+
+    An unknown user costs the same hash check as a wrong password, so timing tells no one which exists.
+    """
     user = db.session.scalar(select(User).where(User.username == username))
-    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
-        return user
-    return None
+    stored = user.password_hash if user and user.password_hash else _dummy_password_hash()
+    matches = check_password_hash(stored, password)
+    return user if matches and user and user.active and user.password_hash else None
+
+
+@cache
+def _dummy_password_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 @login_manager.request_loader
@@ -135,10 +145,18 @@ def _load_from_bearer(req):
     return authenticate_token(secret.strip())
 
 
+def end_sessions(user: User) -> None:
+    """Sign `user` out of every browser: the sessions signed so far no longer load."""
+    user.session_version += 1
+
+
 @login_manager.user_loader
-def _load_from_session(user_id: str):
+def _load_from_session(session_id: str):
+    user_id, _, version = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return Principal(user, user.role_set) if user and user.active else None
+    if user is None or not user.active or version != str(user.session_version):
+        return None
+    return Principal(user, user.role_set)
 
 
 @login_manager.unauthorized_handler

@@ -3,9 +3,11 @@
 import os
 
 DEFAULTS = {
-    "SECRET_KEY": "dev-only-change-me",
+    # signs browser sessions: no default, the web service and the scheduler refuse to start without one
+    "SECRET_KEY": None,
     "DATABASE_URL": None,  # None: SQLite file under the instance folder
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # test each pooled connection before use, so a database restart costs no failed request
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "API_TITLE": "takt",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",
@@ -18,6 +20,7 @@ DEFAULTS = {
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
     },
+    "METRICS_TOKEN": None,  # /metrics takes "Authorization: Bearer <token>"; unset: nobody reads it
     "MAX_PAGE_SIZE": 1000,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # any request body, chunked ones included (413 beyond)
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
@@ -31,12 +34,42 @@ DEFAULTS = {
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOK_POLL_SECONDS": 5,
+    # webhooks to private, loopback or link-local addresses (an internal receiver): off, a guard against SSRF
+    "WEBHOOK_ALLOW_PRIVATE_TARGETS": False,
     "SESSION_COOKIE_HTTPONLY": True,  # browser sessions are for the planner's pages
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,  # sent over HTTPS only; `make run`'s plain-http demo turns it off
     "WTF_CSRF_CHECK_DEFAULT": False,  # CSRF is checked on the pages only (planning/web), never on the API
+    # failed sign-ins allowed per account and per client address (flask-limiter syntax), then 429
+    "SIGN_IN_LIMIT_PER_ACCOUNT": "5 per minute;20 per hour",
+    "SIGN_IN_LIMIT_PER_ADDRESS": "20 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",  # one process; share a store (redis://...) across instances
+    "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
 }
+
+
+SECRET_KEY_MIN_LENGTH = 32
+KNOWN_WEAK_KEYS = {"dev-only-change-me", "dev", "secret", "changeme", "change-me"}
+
+
+class MissingSecretKey(RuntimeError):
+    """The process would serve or schedule without a real `SCM_SECRET_KEY`."""
+
+
+def require_secret_key(config) -> None:
+    """Refuse to go on without a real secret key (it signs the browser sessions); say how to set one."""
+    key = config.get("SECRET_KEY")
+    # (an all-digit key would be read from the environment as a number, which cannot sign)
+    if isinstance(key, str) and len(key) >= SECRET_KEY_MIN_LENGTH and key not in KNOWN_WEAK_KEYS:
+        return
+    raise MissingSecretKey(
+        f"SCM_SECRET_KEY is not set or too weak (at least {SECRET_KEY_MIN_LENGTH} characters, not all "
+        "digits): it signs browser sessions, and with a known key anyone could sign in as anyone. Set the "
+        "same random key for every web instance and the scheduler, e.g. "
+        "export SCM_SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\""
+    )
 
 
 def normalise_database_url(url: str) -> str:

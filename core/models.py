@@ -18,6 +18,8 @@ class User(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     roles: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # part of every browser session's id: raising it (sign-out) ends all of the user's sessions
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user")

@@ -1,16 +1,19 @@
 """Structured JSON logs (structlog over the standard library) and Prometheus metrics.
 
-Under gunicorn set `PROMETHEUS_MULTIPROC_DIR` (gunicorn.conf.py does) so that `/metrics` adds up
-every worker; the scheduler process serves its own metrics (`flask schedules run --metrics-port`).
+`/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (`SCM_METRICS_TOKEN`); without that
+setting the web service serves no metrics to anyone (403). Under gunicorn set `PROMETHEUS_MULTIPROC_DIR`
+(gunicorn.conf.py does) so that `/metrics` adds up every worker; the scheduler process serves its own
+metrics on 127.0.0.1 (`flask schedules run --metrics-port`).
 """
 
+import hmac
 import logging
 import os
 import sys
 import uuid
 
 import structlog
-from flask import g, request
+from flask import current_app, g, request
 from prometheus_client import CollectorRegistry
 from prometheus_flask_exporter import PrometheusMetrics
 
@@ -58,7 +61,23 @@ def _bind_request_context() -> None:
     structlog.contextvars.bind_contextvars(request_id=g.request_id, path=request.path, method=request.method)
 
 
+def _require_metrics_token() -> None:
+    """Guard `/metrics`: the request must carry the configured token (none configured: nobody may read)."""
+    if request.path != "/metrics":
+        return
+    from core.auth import Unauthorized
+    from core.errors import Forbidden
+
+    expected = current_app.config.get("METRICS_TOKEN")
+    if not expected:
+        raise Forbidden("metrics are off: set SCM_METRICS_TOKEN, then send 'Authorization: Bearer <token>'")
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(sent.strip().encode(), str(expected).encode()):
+        raise Unauthorized("/metrics takes 'Authorization: Bearer <SCM_METRICS_TOKEN>'")
+
+
 def _register_metrics(app) -> None:
+    app.before_request(_require_metrics_token)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_flask_exporter.multiprocess import GunicornInternalPrometheusMetrics
 

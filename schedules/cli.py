@@ -10,6 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import AppGroup
 
+from core.config import MissingSecretKey, require_secret_key
 from core.observability import configure_logging
 from schedules import metrics, service
 
@@ -28,6 +29,10 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # cycles are aligned to midnight UTC
 def run_scheduler(plan_at_start, metrics_port):
     """Plan every cycle (SCM_PLANNING_INTERVAL_MINUTES, default 120) and execute queued runs."""
     app = current_app._get_current_object()
+    try:
+        require_secret_key(app.config)
+    except MissingSecretKey as missing:
+        raise click.ClickException(str(missing)) from missing
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     _stop_on_signals()
     if metrics_port:

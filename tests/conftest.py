@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from core import auth, create_app
 from core.db import db
+from core.security import limiter
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -55,6 +56,7 @@ def app(database_url):
             "TESTING": True,
             "SECRET_KEY": secrets.token_hex(16),
             "WTF_CSRF_ENABLED": False,
+            "WEBHOOK_ALLOW_PRIVATE_TARGETS": True,  # the tests' own receiver listens on 127.0.0.1
         }
     )
     with app.app_context():
@@ -100,6 +102,7 @@ def committed_db(app):
 
 @pytest.fixture
 def client(app, db_session):
+    limiter.reset()  # no sign-in attempts counted from earlier tests
     return app.test_client()
 
 

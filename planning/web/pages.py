@@ -1,10 +1,13 @@
 """Sign-in, and the runs page: the list, a live progress bar for a running run, and "run now"."""
 
-from flask import flash, redirect, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from core.auth import Principal, authenticate_password, current_principal, require_roles
+from core.auth import Principal, authenticate_password, current_principal, end_sessions, require_roles
 from core.db import db
+from core.security import sign_in_limits
 from planning.runs import service as runs_service
 from planning.web import web
 
@@ -28,19 +31,39 @@ def login():
 
 
 @web.post("/login")
+@sign_in_limits
 def login_post():
     user = authenticate_password(request.form.get("username", ""), request.form.get("password", ""))
     if user is None:
         flash("Unknown user or wrong password.", "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
     login_user(Principal(user, user.role_set))
-    target = request.form.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("web.runs"))
+    return redirect(same_site_path(request.form.get("next", "")) or url_for("web.runs"))
+
+
+def same_site_path(target: str) -> str | None:
+    """`target` if it is a path on this site, else None (never send a user off-site after sign-in).
+
+    Browsers drop tabs and newlines inside a URL and read a backslash as a slash, so "/<tab>/evil" and
+    "/<backslash>evil" are other sites to them: any control character or backslash is refused outright.
+    """
+    if not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @web.post("/logout")
 def logout():
+    """Sign out: this session (and the user's others) can no longer be replayed, even by its cookie."""
+    principal = current_user._get_current_object() if current_user else None
+    if isinstance(principal, Principal):
+        end_sessions(principal.user)
+        db.session.commit()
     logout_user()
+    session.clear()
     return redirect(url_for("web.login"))
 
 

@@ -90,10 +90,19 @@ def table_rows(run: PlanningRun, kind: str) -> list[dict]:
     return [_row(p, kind) for p in getattr(run, kind)]
 
 
+# A spreadsheet runs a text cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    text = str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text  # shown as text, never evaluated; numbers (a negative quantity) stay numbers
+    return text
 
 
 def table_csv(run: PlanningRun, tab: str) -> str:

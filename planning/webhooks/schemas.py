@@ -7,7 +7,14 @@ from core.fields import Time
 
 class SubscriptionInSchema(Schema):
     url = fields.Url(
-        required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500)
+        required=True,
+        schemes={"http", "https"},
+        require_tld=False,
+        validate=validate.Length(max=500),
+        metadata={
+            "description": "must resolve to public addresses (422 otherwise) unless the deployment sets "
+            "SCM_WEBHOOK_ALLOW_PRIVATE_TARGETS; redirects are not followed"
+        },
     )
     customer = fields.String(
         load_default=None,

@@ -4,15 +4,17 @@ Each request is a JSON POST signed with the subscription's secret:
 `X-Takt-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`, with `X-Takt-Timestamp` and
 `X-Takt-Event-Id` (receivers de-duplicate on it). A delivery that fails is retried with exponential
 backoff (capped) until it succeeds or `WEBHOOK_MAX_ATTEMPTS` is reached; nothing is dropped silently.
+Whatever goes wrong with one delivery is that delivery's failure, never the others'. A subscription
+that is deleted (inactive) receives nothing more; its pending deliveries stay listed, unsent. Targets
+are vetted by `transport`: public addresses only, unless `WEBHOOK_ALLOW_PRIVATE_TARGETS` is on.
 """
 
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import timedelta
 
@@ -20,8 +22,11 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from core.db import db, utcnow
-from core.errors import NotFound
+from core.errors import Invalid, NotFound
+from planning.webhooks import transport
 from planning.webhooks.models import OutboxEvent, WebhookDelivery, WebhookSubscription
+
+log = logging.getLogger(__name__)
 
 BACKOFF_BASE_S = 2.0
 BACKOFF_CAP_S = 3600.0
@@ -31,6 +36,10 @@ def create_subscription(
     *, url: str, customer: str | None, channel: str | None, user_id: int, secret: str | None = None
 ) -> WebhookSubscription:
     """Subscribe `url` to confirmations (of one customer, one channel, or all); the secret signs them."""
+    try:
+        transport.target_addresses(url, allow_private=_allow_private_targets())
+    except transport.TargetRefused as refused:
+        raise Invalid("url", str(refused)) from refused
     subscription = WebhookSubscription(
         url=url,
         customer=customer,
@@ -41,6 +50,10 @@ def create_subscription(
     db.session.add(subscription)
     db.session.flush()
     return subscription
+
+
+def _allow_private_targets() -> bool:
+    return bool(current_app.config["WEBHOOK_ALLOW_PRIVATE_TARGETS"])
 
 
 def get_subscription(subscription_id: int) -> WebhookSubscription:
@@ -104,7 +117,12 @@ def deliver_due(*, limit: int = 100) -> dict:
 def _claim_due() -> WebhookDelivery | None:
     stmt = (
         select(WebhookDelivery)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= utcnow())
+        .join(WebhookDelivery.subscription)
+        .where(
+            WebhookDelivery.status == "pending",
+            WebhookDelivery.next_attempt_at <= utcnow(),
+            WebhookSubscription.active.is_(True),
+        )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(1)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
@@ -113,17 +131,12 @@ def _claim_due() -> WebhookDelivery | None:
 
 
 def _attempt(delivery: WebhookDelivery) -> str:
-    body, timestamp = request_body(delivery.event), str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "takt-webhooks/1",
-        "X-Takt-Event-Id": delivery.event.event_id,
-        "X-Takt-Event-Type": delivery.event.type,
-        "X-Takt-Timestamp": timestamp,
-        "X-Takt-Signature": sign(delivery.subscription.secret, timestamp, body),
-    }
     delivery.attempts += 1
-    error = _post(delivery.subscription.url, body, headers)
+    try:
+        error = _send(delivery)
+    except Exception:  # one delivery's fault, whatever it is, is that delivery's failure only
+        log.exception("webhook delivery %s failed", delivery.id)
+        error = "connection failed"
     if error is None:
         delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
         return "delivered"
@@ -136,14 +149,21 @@ def _attempt(delivery: WebhookDelivery) -> str:
     return "retrying"
 
 
-def _post(url: str, body: bytes, headers: dict) -> str | None:
-    """POST and return None on a 2xx answer, else what went wrong."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return None if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except urllib.error.HTTPError as error:
-        return f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError) as error:
-        return f"{type(error).__name__}: {error}"[:500]
+def _send(delivery: WebhookDelivery) -> str | None:
+    """Sign and POST one delivery; None when the receiver took it, else a generic reason."""
+    body, timestamp = request_body(delivery.event), str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "takt-webhooks/1",
+        "X-Takt-Event-Id": delivery.event.event_id,
+        "X-Takt-Event-Type": delivery.event.type,
+        "X-Takt-Timestamp": timestamp,
+        "X-Takt-Signature": sign(delivery.subscription.secret, timestamp, body),
+    }
+    return transport.post(
+        delivery.subscription.url,
+        body,
+        headers,
+        timeout=current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
+        allow_private=_allow_private_targets(),
+    )

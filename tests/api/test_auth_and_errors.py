@@ -115,7 +115,7 @@ def test_a_browser_session_does_not_authorize_the_api(client, app):
         db.session.commit()
         user_id = user.id
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = f"{user_id}:0"  # a valid browser session (user id, session version)
         session["_fresh"] = True
     response = client.post(
         "/api/v1/movements", json={"kind": "receipt", "sku": "X", "location": "Y", "quantity": 1}

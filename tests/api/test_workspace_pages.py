@@ -1,13 +1,17 @@
 """The planner's workspace pages: signed in with a password, read by every role, acted on by planners."""
 
+import csv
+import io
 import re
 
 import pytest
 
+from core import auth, create_app
 from core.auth import create_user
 from core.db import db
+from core.security import limiter
 from planning.runs import service as runs_service
-from planning.runs.models import PlanningRun
+from planning.runs.models import PlanningRun, PurchaseProposal
 from tests.release_fixtures import load_demo, publish_greedy_run
 
 ROLES = ("warehouse", "planner", "scheduler", "admin")
@@ -78,6 +82,121 @@ def test_a_wrong_password_does_not_sign_in(client, seed):
     assert client.get("/runs").status_code == 302
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "https://evil.example/runs",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\r/evil.example",
+    ],
+)
+def test_sign_in_never_redirects_off_site(client, seed, target):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login",
+        data={"username": "pat", "password": "right-one", "next": target, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/runs"
+
+
+def test_sign_in_returns_to_the_page_on_this_site_that_asked_for_it(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    response = client.post(
+        "/login",
+        data={
+            "username": "pat",
+            "password": "right-one",
+            "next": "/orders?q=SO-1",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.headers["Location"] == "/orders?q=SO-1"
+
+
+def _sign_in_as(client, username, password):
+    form = {"username": username, "password": password, "csrf_token": csrf_token(client)}
+    return client.post("/login", data=form)
+
+
+def test_failed_sign_ins_to_one_account_are_limited_with_retry_after(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    seed(lambda: create_user(username="sam", roles=["planner"], password="right-two"))
+    for _ in range(5):
+        assert _sign_in_as(client, "pat", "guess").status_code == 401
+    refused = _sign_in_as(client, "pat", "right-one")  # even the right password waits now
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert client.get("/runs").status_code == 302
+    assert _sign_in_as(client, "PAT ", "guess").status_code == 429  # the same account, spelt otherwise
+    assert _sign_in_as(client, "sam", "right-two").status_code == 302  # another account is not locked
+
+
+def test_failed_sign_ins_from_one_address_are_limited_across_accounts(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "3 per minute")
+    for name in ("ann", "bob", "cat"):
+        assert _sign_in_as(client, name, "guess").status_code == 401
+    refused = _sign_in_as(client, "dan", "guess")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    other_address = app.test_client()
+    form = {"username": "eve", "password": "guess", "csrf_token": csrf_token(other_address)}
+    response = other_address.post("/login", data=form, environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert response.status_code == 401
+
+
+def _fail_sign_in_via_proxy(client, forwarded_for: str) -> int:
+    form = {"username": "nobody", "password": "guess", "csrf_token": csrf_token(client)}
+    return client.post("/login", data=form, headers={"X-Forwarded-For": forwarded_for}).status_code
+
+
+def test_a_forwarded_address_is_ignored_unless_proxies_are_trusted(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGN_IN_LIMIT_PER_ADDRESS", "2 per minute")
+    assert [_fail_sign_in_via_proxy(client, f"10.0.0.{i}") for i in range(3)] == [401, 401, 429]
+
+
+def test_behind_a_trusted_proxy_each_client_address_is_limited_alone(app, db_session, database_url):
+    behind_proxy = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "WTF_CSRF_ENABLED": False,
+            "TRUSTED_PROXY_HOPS": 1,
+            "SIGN_IN_LIMIT_PER_ADDRESS": "2 per minute",
+        }
+    )
+    limiter.reset()
+    client = behind_proxy.test_client()
+    try:
+        assert [_fail_sign_in_via_proxy(client, "10.0.0.1") for _ in range(3)] == [401, 401, 429]
+        assert _fail_sign_in_via_proxy(client, "10.0.0.2") == 401
+    finally:
+        with behind_proxy.app_context():
+            db.engine.dispose()
+
+
+def test_successful_sign_ins_are_not_counted_against_the_limit(client, seed):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    for _ in range(8):
+        assert _sign_in_as(client, "pat", "right-one").status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+
+
+def test_an_unknown_user_costs_the_same_password_hash_check_as_a_wrong_password(client, seed, monkeypatch):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    checked = []
+    real_check = auth.check_password_hash
+    monkeypatch.setattr(auth, "check_password_hash", lambda *a: checked.append(a[0]) or real_check(*a))
+    assert _sign_in_as(client, "pat", "wrong").status_code == 401
+    assert _sign_in_as(client, "nobody", "wrong").status_code == 401
+    assert len(checked) == 2
+    assert checked[1].split("$")[0] == checked[0].split("$")[0]  # the same hash method and cost
+
+
 def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
     seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
     response = client.post(
@@ -85,6 +204,55 @@ def test_the_session_cookie_is_http_only_and_same_site_lax(client, seed):
     )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_the_session_cookie_is_secure_unless_the_deployment_turns_it_off(client, seed, app, monkeypatch):
+    seed(lambda: create_user(username="pat", roles=["planner"], password="right-one"))
+    form = {"username": "pat", "password": "right-one"}
+    response = client.post("/login", data={**form, "csrf_token": csrf_token(client)})
+    assert "; Secure" in response.headers["Set-Cookie"]
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", False)
+    other = app.test_client()
+    response = other.post("/login", data={**form, "csrf_token": csrf_token(other)})
+    assert response.status_code == 302 and "Secure" not in response.headers["Set-Cookie"]
+
+
+def test_a_session_cookie_cannot_be_replayed_after_signing_out(sign_in, app):
+    client = sign_in("planner")
+    stolen = client.get_cookie("session").value
+    assert client.get("/runs").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+    replay = app.test_client()
+    replay.set_cookie("session", stolen)
+    response = replay.get("/runs")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_signing_in_again_after_signing_out_works(sign_in, client):
+    sign_in("planner")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/runs")})
+    response = client.post(
+        "/login",
+        data={"username": "planner-user", "password": "s3cret-pass", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302 and client.get("/runs").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/login", "/api/v1/health", "/api/v1/openapi.json"])
+def test_every_response_carries_the_security_headers(client, url):
+    headers = client.get(url).headers
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "script-src 'self';" in policy  # no inline scripts on the pages
+
+
+def test_the_pages_have_no_inline_event_handlers(sign_in, runs):
+    client = sign_in("planner")
+    for url in pages(runs[1]):
+        assert not re.search(r"\son[a-z]+=", client.get(url).get_data(as_text=True)), url
 
 
 def test_a_session_cookie_does_not_open_the_api(sign_in):
@@ -177,6 +345,23 @@ def test_a_table_downloads_as_csv(sign_in, runs):
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
     assert lines[0].startswith("ref,supplier,sku,location,qty") and lines[1].startswith("PO-P1,")
+
+
+def test_a_csv_download_escapes_cells_a_spreadsheet_would_run_as_formulas(sign_in, runs, seed):
+    def plant_formulas():
+        query = db.select(PurchaseProposal).where(PurchaseProposal.run_id == runs[1])
+        proposal = db.session.scalars(query.order_by(PurchaseProposal.id)).first()
+        proposal.supplier, proposal.sku = '=HYPERLINK("http://evil.example")', "@SUM(A1)"
+        proposal.location = "+cmd|' /C calc'!A0"
+        return proposal.ref
+
+    ref = seed(plant_formulas)
+    response = sign_in("warehouse").get(f"/runs/{runs[1]}/procurement.csv")
+    rows = {row["ref"]: row for row in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    row = rows[ref]
+    assert row["supplier"] == '\'=HYPERLINK("http://evil.example")'
+    assert row["sku"] == "'@SUM(A1)" and row["location"] == "'+cmd|' /C calc'!A0"
+    assert float(row["qty"]) > 0  # numbers stay numbers
 
 
 def test_an_orders_explanation_shows_its_promise_and_the_supply_behind_it(sign_in, runs):

@@ -47,6 +47,7 @@ def live_app(tmp_path_factory):
         {
             "DATABASE_URL": f"sqlite:///{path}",
             "SECRET_KEY": "browser-tests",
+            "SESSION_COOKIE_SECURE": False,  # the live server is plain http
             "PLANNING_RUN_BUDGET_SECONDS": 15,
             "PLANNING_SOLVER": "tests.planning_fakes:paced_real_solver",
         }

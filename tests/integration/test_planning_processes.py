@@ -3,6 +3,7 @@ by one process (the web's budget) executed by the scheduler with the scheduler's
 
 import itertools
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -84,6 +85,7 @@ def _scheduler(database_url: str, seconds_per_cycle: float, *args: str, **settin
         os.environ,
         **settings,
         SCM_DATABASE_URL=database_url,
+        SCM_SECRET_KEY=secrets.token_hex(32),
         FLASK_APP="wsgi",
         SCM_PLANNING_INTERVAL_MINUTES=str(seconds_per_cycle / 60),
         SCM_PLANNING_QUEUE_POLL_SECONDS="1",

@@ -82,3 +82,95 @@ def test_subscriptions_receive_only_their_customer_or_channel(app, committed_db)
         targets = {d.subscription_id for d in db.session.scalars(db.select(WebhookDelivery))}
         assert targets == {everyone.id, acme.id}
         assert shops.id not in targets
+
+
+def _deliveries_by_url():
+    return {d.subscription.url: d for d in db.session.scalars(db.select(WebhookDelivery))}
+
+
+def test_a_receiver_with_a_malformed_answer_fails_only_its_own_delivery(app, committed_db):
+    with Receiver() as broken, Receiver() as healthy, app.app_context():
+        broken.malformed = True
+        _subscribe(broken.url)
+        _subscribe(healthy.url, customer="ACME")
+        _emit()
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 1, "retrying": 1, "failed": 0}
+        assert len(healthy.requests) == 1
+        delivery = _deliveries_by_url()[broken.url]
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert delivery.last_error == "connection failed"
+        assert delivery.next_attempt_at > utcnow()  # backing off
+
+
+def test_any_fault_of_one_delivery_is_retried_and_the_others_still_go(app, committed_db, monkeypatch):
+    real_post = service.transport.post
+
+    def post(url, *args, **kwargs):
+        if url.endswith("/bad"):
+            raise RuntimeError("a fault nobody foresaw")
+        return real_post(url, *args, **kwargs)
+
+    monkeypatch.setattr(service.transport, "post", post)
+    with Receiver() as healthy, app.app_context():
+        _subscribe(healthy.url + "/bad")
+        _subscribe(healthy.url)
+        _emit()
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 1, "retrying": 1, "failed": 0}
+        assert _deliveries_by_url()[healthy.url + "/bad"].last_error == "connection failed"
+
+
+def test_a_deleted_subscription_receives_nothing_more(app, committed_db):
+    with Receiver() as receiver, app.app_context():
+        subscription = _subscribe(receiver.url)
+        _emit(number="SO-1")
+        subscription.active = False  # what DELETE /webhooks/<id> does
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 0, "retrying": 0, "failed": 0}
+        assert receiver.requests == []
+        assert _deliveries_by_url()[receiver.url].status == "pending"  # still listed, never sent
+
+
+def test_a_redirect_is_not_followed_and_fails_the_delivery(app, committed_db):
+    with Receiver() as redirecting, Receiver() as elsewhere, app.app_context():
+        redirecting.redirect_to = elsewhere.url
+        _subscribe(redirecting.url)
+        _emit()
+        db.session.commit()
+        assert service.deliver_due()["retrying"] == 1
+        assert elsewhere.requests == []
+        assert _deliveries_by_url()[redirecting.url].last_error == "HTTP 302"
+
+
+def test_a_closed_port_is_a_generic_connection_failure(app, committed_db):
+    with Receiver() as receiver:
+        closed = receiver.url  # the server is gone once the block ends
+    with app.app_context():
+        _subscribe(closed)
+        _emit()
+        db.session.commit()
+        service.deliver_due()
+        assert _deliveries_by_url()[closed].last_error == "connection failed"
+
+
+def test_a_subscription_whose_address_became_private_is_not_sent_to(app, committed_db, monkeypatch):
+    with Receiver() as receiver, app.app_context():
+        _subscribe(receiver.url)
+        _emit()
+        db.session.commit()
+        monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
+        assert service.deliver_due()["retrying"] == 1
+        assert receiver.requests == []
+        assert _deliveries_by_url()[receiver.url].last_error == "target not allowed"
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_timeout(app, committed_db, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_TIMEOUT_SECONDS", 1)
+    with Receiver() as slow, app.app_context():
+        slow.drip_seconds = 0.25  # each byte well within the timeout, the whole answer far beyond it
+        _subscribe(slow.url)
+        _emit()
+        db.session.commit()
+        assert service.deliver_due() == {"delivered": 0, "retrying": 1, "failed": 0}
+        assert _deliveries_by_url()[slow.url].last_error == "connection failed"

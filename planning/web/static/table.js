@@ -1,5 +1,10 @@
-// Client-side sort (click a header with data-sort) and filter (a search box with data-filter) for tables.
+// Client-side sort (click a header with data-sort) and filter (a search box with data-filter) for tables,
+// and a confirmation before a form with data-confirm is sent (no inline handlers: the CSP forbids them).
 (function () {
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
   function cellValue(row, index) {
     const cell = row.children[index];
     return cell ? (cell.dataset.value !== undefined ? cell.dataset.value : cell.textContent.trim()) : "";
