@@ -34,6 +34,8 @@ from planning.solver.model import (
 )
 from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
 from planning.solver.promise import OrderOutcome, Tactics
+from planning.solver.rolling import roll_idle_stock
+from planning.solver.sequence import search
 from planning.solver.warm import warm_candidates
 
 Progress = Callable[..., None]  # progress(phase, best_cost, bound=..., parts_done=..., parts_total=...)
@@ -47,6 +49,7 @@ MODEL_VARIABLES_PER_SECOND = 20_000
 MIN_MODEL_S = 0.05  # the least time worth a model (a tiny part's model solves in milliseconds)
 BOUND_SHARE = 0.25  # of the time left after the passes, for the compact relaxation's bound (big networks)
 PLAN_SHARE = 0.7  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
+SEARCH_SHARE = 0.3  # of the time left after the passes, for the sequence search, when a model follows
 
 
 def safety_margin(time_limit_s: float) -> float:
@@ -137,7 +140,12 @@ def plan_part(
     bound = floor
     left = deadline - time.monotonic()
     size = estimated_size(snap)
-    if left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left):
+    modelled = left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left)
+    searched = not modelled and left > 2 * STEP_SECONDS[0]
+    until = time.monotonic() + left * (SEARCH_SHARE if modelled or searched else 1.0)
+    best = _search_sequences(snap, best, sequence, until, started, progress, better_plan, floor)
+    left = deadline - time.monotonic()
+    if modelled and size <= MODEL_VARIABLES_PER_SECOND * left:
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
         # its time), then the model; the bound is the better of the two (both are lower bounds)
         same = same_in_both_modes(snap)
@@ -148,10 +156,11 @@ def plan_part(
         bound = bound if proved is None else max(bound, proved)
         _tell(progress, f"batch model cost {best.cost:.2f}", best.cost, bound=bound)
         _hand_over(better_plan, snap, best, started, bound)
-    elif left > 2 * STEP_SECONDS[0]:
+    elif searched:
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
         bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
         best = improve(snap, best, deadline, progress=progress)
+    best = roll_idle_stock(snap, best)
     return to_plan(snap, best, report(_status(best.cost, bound), best.cost, bound, started))
 
 
@@ -169,6 +178,28 @@ def _status(cost: float, bound: float | None) -> str:
     if bound is None:
         return "heuristic"
     return "optimal" if cost <= bound + 1e-4 * abs(bound) + 1e-6 else "feasible"
+
+
+def _search_sequences(
+    snap: Snapshot,
+    best: Candidate,
+    sequence: list,
+    until: float,
+    started: float,
+    progress: Progress | None,
+    better_plan: Callable[[dict], None] | None,
+    floor: float,
+) -> Candidate:
+    """The best pass again over other order sequences until `until` (`sequence.search`)."""
+    if until - time.monotonic() <= 0:
+        return best
+    name = best.name if best.name in PASSES else passes(snap)[0]
+    _tell(progress, f"sequence search from cost {best.cost:.2f}", best.cost, bound=floor)
+    found, tried = search(snap, best, sequence, PASSES[name], until)
+    _tell(progress, f"sequence search: {tried} sequences, cost {found.cost:.2f}", found.cost, bound=floor)
+    if found is not best:
+        _hand_over(better_plan, snap, found, started, floor)
+    return found
 
 
 def _compact_bound(
