@@ -6,8 +6,13 @@ to the open orders near it when they want more than is left, and far-off orders 
 The two batch passes also place purchases and production of the same day as one lot (one order cost, one
 setup) and search wider for an order they could not promise. The pass likeliest to win goes first, by how
 much of the demand stock and receipts cover: stock-saving when little (the tight scenarios), the greedy
-otherwise (measured with benchmarks/plan_bench.py). Where the network is small enough to model whole, the
-daily batch model is solved with HiGHS and timed exactly.
+otherwise (measured with benchmarks/plan_bench.py). Then the best pass runs again over other sequences of
+the orders (`sequence`), with most of the time left when a model follows: within seconds it gains far more
+than the model (four generated 50-order networks at 20 s: 723,125 with 30% of the time, 600,056 with 60%).
+Where the network is small enough to model whole, the daily batch model is solved with HiGHS and timed
+exactly; where it is not, a neighbourhood search (`lns`) improves the plan. Last, idle goods roll on the road
+where that is cheaper (`rolling`). The bound is the best of the floor (`bound.floor_bound`, at once), the
+compact relaxation's and the relaxed model's.
 """
 
 from __future__ import annotations
