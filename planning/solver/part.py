@@ -53,7 +53,7 @@ MODEL_VARIABLES_PER_SECOND = 20_000
 
 MIN_MODEL_S = 0.05  # the least time worth a model (a tiny part's model solves in milliseconds)
 BOUND_SHARE = 0.25  # of the time left after the passes, for the compact relaxation's bound (big networks)
-PLAN_SHARE = 0.7  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
+PLAN_SHARE = 0.4  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
 SEARCH_SHARE = 0.6  # of the time left after the passes, for the sequence search, when a model follows
 
 
