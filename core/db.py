@@ -99,6 +99,15 @@ def assign_number(document, prefix: str) -> None:
     db.session.flush()
 
 
+def upsert_insert(model):
+    """An INSERT into `model` that can say `on_conflict_do_nothing/update` on this session's database."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model)
+
+
 def is_sqlite(engine=None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
 
