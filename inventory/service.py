@@ -14,12 +14,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, func, select
 
 from core import audit
-from core.db import db, get_by_key, referring_rows, utcnow
+from core.db import db, get_by_key, referring_rows, upsert_insert, utcnow
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory.models import (
@@ -165,7 +163,10 @@ def delete_unused(row, what: str) -> None:
 
 
 def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
-    """Create missing balances, then lock all of `keys` (item_id, location_id) in sorted order."""
+    """Create missing balances and lock all of `keys` (item_id, location_id), in sorted order.
+
+    One statement: an insert that, on a balance that exists, locks it (a no-op update of its
+    `updated_at`, which whoever locks a balance then changes anyway) and returns it as committed."""
     keys = sorted(set(keys))
     if not keys:
         return {}
@@ -174,24 +175,36 @@ def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
         {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
         for i, loc in keys
     ]
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(StockBalance).values(values).on_conflict_do_nothing(index_elements=["item_id", "location_id"])
-    )
+    insert = upsert_insert(StockBalance).values(values)
     stmt = (
-        select(StockBalance)
-        .where(tuple_(StockBalance.item_id, StockBalance.location_id).in_(keys))
-        .order_by(StockBalance.item_id, StockBalance.location_id)
-        .with_for_update(of=StockBalance)
+        insert.on_conflict_do_update(
+            index_elements=["item_id", "location_id"], set_={"updated_at": insert.excluded.updated_at}
+        )
+        .returning(StockBalance)
         .execution_options(populate_existing=True)
     )
     return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt)}
 
 
-def _resolve(spec: dict, index: int) -> StockMovement:
+def _referenced(specs: list[dict]) -> tuple[dict[str, Item], dict[str, Location]]:
+    """The items and locations the movements name, by sku and code: one query for each kind."""
+    skus = {spec["sku"] for spec in specs}
+    codes = {spec[f] for spec in specs for f in ("location", "from_location", "to_location") if spec.get(f)}
+    items = db.session.scalars(select(Item).where(Item.sku.in_(skus)))
+    locations = db.session.scalars(select(Location).where(Location.code.in_(codes))) if codes else []
+    return {i.sku: i for i in items}, {loc.code: loc for loc in locations}
+
+
+def _known(found: dict, key: str, *, what: str, field: str):
+    if key not in found:
+        raise Invalid(field, f"unknown {what} {key!r}")
+    return found[key]
+
+
+def _resolve(spec: dict, index: int, items: dict[str, Item], locations: dict[str, Location]) -> StockMovement:
     """A StockMovement (not yet added) from one validated movement payload."""
     field = f"movements[{index}]." if index >= 0 else ""
-    item = get_item(spec["sku"], field=f"{field}sku")
+    item = _known(items, spec["sku"], what="sku", field=f"{field}sku")
     if not item.active:
         raise Conflict(
             f"item {item.sku} is inactive: its stock does not move (reactivate it first)",
@@ -200,14 +213,14 @@ def _resolve(spec: dict, index: int) -> StockMovement:
         )
     source = target = None
     if spec["kind"] == "transfer":
-        source = get_location(spec["from_location"], field=f"{field}from_location")
-        target = get_location(spec["to_location"], field=f"{field}to_location")
+        source = _known(locations, spec["from_location"], what="location", field=f"{field}from_location")
+        target = _known(locations, spec["to_location"], what="location", field=f"{field}to_location")
         if source.id == target.id:
             raise Invalid(f"{field}to_location", "a transfer needs two different locations")
     elif spec["kind"] == "issue":
-        source = get_location(spec["location"], field=f"{field}location")
+        source = _known(locations, spec["location"], what="location", field=f"{field}location")
     else:
-        target = get_location(spec["location"], field=f"{field}location")
+        target = _known(locations, spec["location"], what="location", field=f"{field}location")
     return StockMovement(
         kind=spec["kind"],
         item=item,
@@ -265,7 +278,10 @@ def _check_range(after: Decimal, delta: Decimal, location: Location, movement: S
 
 def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
-    movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
+    items, locations = _referenced(specs)
+    movements = [
+        _resolve(spec, i if len(specs) > 1 else -1, items, locations) for i, spec in enumerate(specs)
+    ]
     keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
     balances = lock_balances(keys)
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
