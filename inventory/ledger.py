@@ -1,17 +1,19 @@
 """The ledger's rows written set-wise: a whole document's movements and entries in a few statements.
 
 `service.post_movements` checks a document's movements against its locked balances; `write_movements`
-then takes ids for all its movements in one query (a single movement: its insert returns its id) and
-inserts the movements, then their ledger entries, each as one executemany (psycopg sends the rows in
-one pipeline), with no ORM object per row. What it returns (`PostedMovement`) reads like a
-`StockMovement` to the response schemas.
+then takes ids for all its movements in one query (a single movement: its insert returns its id),
+inserts the movements, then their ledger entries, and sets the balances, one statement for each (on
+PostgreSQL an `unnest` of one array per column; on SQLite an executemany), with no ORM object per
+row. What it returns (`PostedMovement`) reads like a `StockMovement` to the response schemas.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db
 from inventory.models import Item, LedgerEntry, Location, StockBalance, StockMovement
@@ -66,11 +68,11 @@ def write_movements(
     user_id: int,
     now: datetime,
 ) -> None:
-    """Insert checked movements and their ledger entries, and set their balances (flushed by the caller)."""
+    """Insert checked movements and their ledger entries, and set their balances' on hand."""
     for movement in movements:
         movement.created_by_id, movement.created_at = user_id, now
     ids = _insert_movements([_movement_row(m) for m in movements])
-    entry_rows = []
+    entry_rows, on_hand = [], {}
     for movement_id, movement, movement_changes in zip(ids, movements, changes, strict=True):
         movement.id = movement_id
         for location, delta, after in movement_changes:
@@ -82,23 +84,59 @@ def write_movements(
                     "location_id": location.id,
                     "delta": delta,
                     "balance_after": after,
-                    "created_at": now,
                 }
             )
-            balance = balances[(movement.item.id, location.id)]
-            balance.on_hand, balance.updated_at = after, now
-    db.session.execute(insert(LedgerEntry.__table__), entry_rows)
+            on_hand[balances[(movement.item.id, location.id)]] = after
+    _insert(LedgerEntry.__table__, entry_rows, created_at=now)
+    _set_on_hand(on_hand, now=now)
 
 
 def _insert_movements(rows: list[dict]) -> list[int]:
     """Insert movement rows; return their ids in order. One row's insert returns its id; a document
-    takes all its ids in one query, then inserts its rows in one executemany."""
+    takes all its ids in one query, then inserts all its rows in one statement."""
     table = StockMovement.__table__
     if len(rows) == 1:
         return [db.session.scalar(insert(table).values(rows[0]).returning(table.c.id))]
     ids = next_ids(table, len(rows))
-    db.session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    _insert(table, [{"id": i, **row} for row, i in zip(rows, ids, strict=True)])
     return ids
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _insert(table: Table, rows: list[dict], **same: object) -> None:
+    """Insert `rows` (dicts of the same columns), each with the values `same`: on PostgreSQL one
+    INSERT ... SELECT unnest(one array per column), elsewhere one executemany."""
+    if not _postgresql():
+        db.session.execute(insert(table), [{**row, **same} for row in rows])
+        return
+    columns = list(rows[0])
+    arrays = [
+        func.unnest(bindparam(f"{c}_array", [row[c] for row in rows], type_=ARRAY(table.c[c].type)))
+        for c in columns
+    ]
+    constants = [bindparam(f"{c}_value", value, type_=table.c[c].type) for c, value in same.items()]
+    db.session.execute(insert(table).from_select([*columns, *same], select(*arrays, *constants)))
+
+
+def _set_on_hand(on_hand: dict[StockBalance, Decimal], *, now: datetime) -> None:
+    """Write each balance's new on hand in one statement, and tell the session's loaded balances."""
+    table = StockBalance.__table__
+    if _postgresql():
+        ids = bindparam("ids", [b.id for b in on_hand], type_=ARRAY(table.c.id.type))
+        values = bindparam("on_hands", list(on_hand.values()), type_=ARRAY(table.c.on_hand.type))
+        new = select(func.unnest(ids).label("id"), func.unnest(values).label("on_hand")).subquery()
+        stmt = update(table).where(table.c.id == new.c.id).values(on_hand=new.c.on_hand, updated_at=now)
+        db.session.execute(stmt)
+    else:
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"))
+        rows = [{"b_id": b.id, "b_on_hand": after} for b, after in on_hand.items()]
+        db.session.execute(stmt.values(updated_at=now), rows)
+    for balance, after in on_hand.items():
+        set_committed_value(balance, "on_hand", after)
+        set_committed_value(balance, "updated_at", now)
 
 
 def _movement_row(movement: PostedMovement) -> dict:
