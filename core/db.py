@@ -99,13 +99,17 @@ def assign_number(document, prefix: str) -> None:
     db.session.flush()
 
 
-def upsert_insert(model):
-    """An INSERT into `model` that can say `on_conflict_do_nothing/update` on this session's database."""
+def dialect_name() -> str:
+    """The session's database: "postgresql" or "sqlite" (a key for statements built once per dialect)."""
+    return db.session.get_bind().dialect.name
+
+
+def upsert_insert(model, dialect: str):
+    """An INSERT into `model` that can say `on_conflict_do_nothing/update` on the `dialect` database."""
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    return insert(model)
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
 
 
 def is_sqlite(engine=None) -> bool:

@@ -11,13 +11,13 @@ anything runs, so a client's blind retry can never post twice.
 
 import hashlib
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Response, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from core.auth import current_user_id
-from core.db import db, upsert_insert, utcnow
+from core.db import db, dialect_name, upsert_insert, utcnow
 from core.errors import Conflict, DomainError, Invalid
 from core.models import IdempotencyRecord
 
@@ -79,30 +79,44 @@ def _claim(key: str) -> tuple[int | None, Response | None]:
     if len(key) > MAX_KEY_LENGTH or not key.strip():
         raise Invalid(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters")
     user_id, fingerprint = current_user_id(), request_fingerprint()
-    claim = (
-        upsert_insert(IdempotencyRecord)
-        .values(user_id=user_id, key=key, fingerprint=fingerprint, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(IdempotencyRecord.id)
-    )
-    record_id = db.session.scalar(claim)
+    claim = {"user_id": user_id, "key": key, "fingerprint": fingerprint, "created_at": utcnow()}
+    record_id = db.session.scalar(_claim_statement(dialect_name()), claim)
     if record_id is not None:
         return record_id, None
     return None, _replay(_find(user_id, key), fingerprint)
 
 
+@cache
+def _claim_statement(dialect: str):
+    """The claim of a key, built once per database (every write with a key runs it)."""
+    return (
+        upsert_insert(IdempotencyRecord.__table__, dialect)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+_RECORDS = IdempotencyRecord.__table__
+_STORE = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"))
+    .values(
+        status_code=bindparam("stored_status"),
+        response_body=bindparam("stored_body", type_=_RECORDS.c.response_body.type),
+        response_headers=bindparam("stored_headers"),
+    )
+)
+
+
 def _store(record_id: int, response: Response) -> None:
     kept = {k: v for k, v in response.headers.items() if k in ("Location", "ETag")}
-    stored = (
-        update(IdempotencyRecord)
-        .where(IdempotencyRecord.id == record_id)
-        .values(
-            status_code=response.status_code,
-            response_body=response.get_json(silent=True),
-            response_headers=json.dumps(kept),
-        )
-    )
-    db.session.execute(stored, execution_options={"synchronize_session": False})
+    stored = {
+        "record_id": record_id,
+        "stored_status": response.status_code,
+        "stored_body": response.get_json(silent=True),
+        "stored_headers": json.dumps(kept),
+    }
+    db.session.execute(_STORE, stored)
 
 
 def transactional(*, idempotent: bool = False, key_required: bool = False):

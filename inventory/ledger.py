@@ -10,12 +10,13 @@ row. What it returns (`PostedMovement`) reads like a `StockMovement` to the resp
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.db import db
+from core.db import db, dialect_name
 from inventory.models import Item, LedgerEntry, Location, StockBalance, StockMovement
 
 
@@ -51,7 +52,7 @@ Change = tuple[Location, Decimal, Decimal]  # (location, delta, on hand after)
 
 def next_ids(table: Table, count: int) -> list[int]:
     """`count` fresh primary keys of `table`, ascending, taken in one query."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect_name() == "postgresql":
         sequence = func.pg_get_serial_sequence(table.name, "id")
         taken = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
         return sorted(db.session.scalars(taken))
@@ -96,47 +97,66 @@ def _insert_movements(rows: list[dict]) -> list[int]:
     takes all its ids in one query, then inserts all its rows in one statement."""
     table = StockMovement.__table__
     if len(rows) == 1:
-        return [db.session.scalar(insert(table).values(rows[0]).returning(table.c.id))]
+        return [db.session.scalar(_INSERT_ONE_MOVEMENT, rows[0])]
     ids = next_ids(table, len(rows))
     _insert(table, [{"id": i, **row} for row, i in zip(rows, ids, strict=True)])
     return ids
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
+_INSERT_ONE_MOVEMENT = insert(StockMovement.__table__).returning(StockMovement.__table__.c.id)
 
 
 def _insert(table: Table, rows: list[dict], **same: object) -> None:
     """Insert `rows` (dicts of the same columns), each with the values `same`: on PostgreSQL one
     INSERT ... SELECT unnest(one array per column), elsewhere one executemany."""
-    if not _postgresql():
+    if dialect_name() != "postgresql":
         db.session.execute(insert(table), [{**row, **same} for row in rows])
         return
-    columns = list(rows[0])
-    arrays = [
-        func.unnest(bindparam(f"{c}_array", [row[c] for row in rows], type_=ARRAY(table.c[c].type)))
-        for c in columns
-    ]
-    constants = [bindparam(f"{c}_value", value, type_=table.c[c].type) for c, value in same.items()]
-    db.session.execute(insert(table).from_select([*columns, *same], select(*arrays, *constants)))
+    columns = tuple(rows[0])
+    arrays = {f"{c}_array": [row[c] for row in rows] for c in columns}
+    constants = {f"{c}_value": value for c, value in same.items()}
+    db.session.execute(_unnest_insert(table, columns, tuple(same)), arrays | constants)
+
+
+@cache
+def _unnest_insert(table: Table, columns: tuple[str, ...], same: tuple[str, ...]):
+    """INSERT INTO table (columns, same) SELECT unnest(:<column>_array)..., :<same>_value...: built once."""
+    arrays = [func.unnest(bindparam(f"{c}_array", type_=ARRAY(table.c[c].type))) for c in columns]
+    constants = [bindparam(f"{c}_value", type_=table.c[c].type) for c in same]
+    return insert(table).from_select([*columns, *same], select(*arrays, *constants))
 
 
 def _set_on_hand(on_hand: dict[StockBalance, Decimal], *, now: datetime) -> None:
     """Write each balance's new on hand in one statement, and tell the session's loaded balances."""
-    table = StockBalance.__table__
-    if _postgresql():
-        ids = bindparam("ids", [b.id for b in on_hand], type_=ARRAY(table.c.id.type))
-        values = bindparam("on_hands", list(on_hand.values()), type_=ARRAY(table.c.on_hand.type))
-        new = select(func.unnest(ids).label("id"), func.unnest(values).label("on_hand")).subquery()
-        stmt = update(table).where(table.c.id == new.c.id).values(on_hand=new.c.on_hand, updated_at=now)
-        db.session.execute(stmt)
+    if dialect_name() == "postgresql":
+        arrays = {"ids": [b.id for b in on_hand], "on_hands": list(on_hand.values()), "now": now}
+        db.session.execute(_SET_ON_HAND_FROM_ARRAYS, arrays)
     else:
-        stmt = update(table).where(table.c.id == bindparam("b_id")).values(on_hand=bindparam("b_on_hand"))
-        rows = [{"b_id": b.id, "b_on_hand": after} for b, after in on_hand.items()]
-        db.session.execute(stmt.values(updated_at=now), rows)
+        rows = [{"b_id": b.id, "b_on_hand": after, "now": now} for b, after in on_hand.items()]
+        db.session.execute(_SET_ON_HAND, rows)
     for balance, after in on_hand.items():
         set_committed_value(balance, "on_hand", after)
         set_committed_value(balance, "updated_at", now)
+
+
+_BALANCES = StockBalance.__table__
+_SET_ON_HAND = (
+    update(_BALANCES)
+    .where(_BALANCES.c.id == bindparam("b_id"))
+    .values(
+        on_hand=bindparam("b_on_hand", type_=_BALANCES.c.on_hand.type),
+        updated_at=bindparam("now", type_=_BALANCES.c.updated_at.type),
+    )
+)
+_NEW_ON_HAND = select(
+    func.unnest(bindparam("ids", type_=ARRAY(_BALANCES.c.id.type))).label("id"),
+    func.unnest(bindparam("on_hands", type_=ARRAY(_BALANCES.c.on_hand.type))).label("on_hand"),
+).subquery()
+_SET_ON_HAND_FROM_ARRAYS = (
+    update(_BALANCES)
+    .where(_BALANCES.c.id == _NEW_ON_HAND.c.id)
+    .values(on_hand=_NEW_ON_HAND.c.on_hand, updated_at=bindparam("now", type_=_BALANCES.c.updated_at.type))
+)
 
 
 def _movement_row(movement: PostedMovement) -> dict:

@@ -13,11 +13,12 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 
 from core import audit
-from core.db import db, get_by_key, referring_rows, upsert_insert, utcnow
+from core.db import db, dialect_name, get_by_key, referring_rows, upsert_insert, utcnow
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory import ledger
@@ -177,24 +178,36 @@ def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
         {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
         for i, loc in keys
     ]
-    insert = upsert_insert(StockBalance)
-    stmt = (
+    # Rows as parameters, not in the statement: one cached statement (insertmanyvalues), in key order.
+    stmt = _balance_lock(dialect_name())
+    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt, values)}
+
+
+@cache
+def _balance_lock(dialect: str):
+    """Create-or-lock balances, returning them: built once per database (every movement runs it)."""
+    insert = upsert_insert(StockBalance, dialect)
+    return (
         insert.on_conflict_do_update(
             index_elements=["item_id", "location_id"], set_={"updated_at": insert.excluded.updated_at}
         )
         .returning(StockBalance, sort_by_parameter_order=True)
         .execution_options(populate_existing=True)
     )
-    # Rows as parameters, not in the statement: one cached statement (insertmanyvalues), in key order.
-    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt, values)}
+
+
+_ITEMS_BY_SKU = select(Item).where(Item.sku.in_(bindparam("skus", expanding=True)))
+_LOCATIONS_BY_CODE = select(Location).where(Location.code.in_(bindparam("codes", expanding=True)))
 
 
 def _referenced(specs: list[dict]) -> tuple[dict[str, Item], dict[str, Location]]:
     """The items and locations the movements name, by sku and code: one query for each kind."""
-    skus = {spec["sku"] for spec in specs}
-    codes = {spec[f] for spec in specs for f in ("location", "from_location", "to_location") if spec.get(f)}
-    items = db.session.scalars(select(Item).where(Item.sku.in_(skus)))
-    locations = db.session.scalars(select(Location).where(Location.code.in_(codes))) if codes else []
+    skus = list({spec["sku"] for spec in specs})
+    codes = list(
+        {spec[f] for spec in specs for f in ("location", "from_location", "to_location") if spec.get(f)}
+    )
+    items = db.session.scalars(_ITEMS_BY_SKU, {"skus": skus})
+    locations = db.session.scalars(_LOCATIONS_BY_CODE, {"codes": codes}) if codes else []
     return {i.sku: i for i in items}, {loc.code: loc for loc in locations}
 
 
