@@ -168,8 +168,8 @@ def delete_unused(row, what: str) -> None:
 def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
     """Create missing balances and lock all of `keys` (item_id, location_id), in sorted order.
 
-    One statement: an insert that, on a balance that exists, locks it (a no-op update of its
-    `updated_at`, which whoever locks a balance then changes anyway) and returns it as committed."""
+    One statement: an insert that, on a balance that exists, locks it instead (an update of its
+    `updated_at` alone, which whoever locks a balance changes anyway) and returns it as last committed."""
     keys = sorted(set(keys))
     if not keys:
         return {}
