@@ -154,6 +154,25 @@ def report(label: str, tally: Tally, elapsed: float) -> float:
     return rate
 
 
+def statements_per_movement(env: dict, token: str, *, movements: int = 20) -> float:
+    """SQL statements one `POST /movements` sends, counted in-process on the same database."""
+    from sqlalchemy import event
+
+    from core import create_app
+    from core.db import db
+
+    os.environ["SCM_DATABASE_URL"] = env["SCM_DATABASE_URL"]
+    app, sent, rng = create_app({"METRICS_ENABLED": False}), [], random.Random(0)
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        client = app.test_client()
+        for _ in range(movements):
+            headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+            client.post("/api/v1/movements", json=random_movement(rng), headers=headers)
+        db.engine.dispose()
+    return len(sent) / movements
+
+
 def main() -> None:
     args = parse_args()
     port = free_port()
@@ -170,6 +189,7 @@ def main() -> None:
     flask(env, "db", "upgrade")
     flask(env, "demo", "--no-tokens")
     token = flask(env, "tokens", "create", "demo-warehouse", "--name", "benchmark").strip()
+    statements = statements_per_movement(env, token)
     server = start_server(env, port)
     try:
         print(
@@ -185,6 +205,7 @@ def main() -> None:
     print(f"{'  of which applied':18} {posts.statuses.get(201, 0) / post_time:8.1f} movements/s (201)")
     get_rate = report("GET /me", gets, get_time)
     print(f"movements/s : GET/s = {movement_rate / get_rate:.2f}")
+    print(f"SQL statements per movement (BEGIN and COMMIT not counted): {statements:.1f}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,8 @@ from functools import cache, wraps
 
 from flask import g, request
 from flask_login import LoginManager, current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db, utcnow
@@ -107,10 +108,16 @@ def revoke_token(token_id: int) -> ApiToken:
     return token
 
 
+# Built once (every request runs it); the user comes in the same query, as every request needs it.
+_TOKEN_BY_HASH = (
+    select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == bindparam("digest"))
+)
+
+
 def authenticate_token(secret: str) -> Principal | None:
     """The principal a bearer token stands for, or None if it is unknown, revoked, expired or inactive."""
     digest = hash_token(secret)
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    token = db.session.scalar(_TOKEN_BY_HASH, {"digest": digest})
     if token is None or not hmac.compare_digest(token.token_hash, digest):
         return None
     if token.revoked_at or (token.expires_at and token.expires_at <= utcnow()) or not token.user.active:

@@ -99,6 +99,19 @@ def assign_number(document, prefix: str) -> None:
     db.session.flush()
 
 
+def dialect_name() -> str:
+    """The session's database: "postgresql" or "sqlite" (a key for statements built once per dialect)."""
+    return db.session.get_bind().dialect.name
+
+
+def upsert_insert(model, dialect: str):
+    """An INSERT into `model` that can say `on_conflict_do_nothing/update` on the `dialect` database."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(model)
+
+
 def is_sqlite(engine=None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
 

@@ -1,24 +1,23 @@
 """Write views commit here, once, and retries with an `Idempotency-Key` replay the first result.
 
 A view decorated with `@transactional()` runs, then commits; any error rolls everything back. With
-`idempotent=True` the key is claimed in the same transaction as the work, so a retry after a
-commit replays the stored response and applies nothing, a retry after a crash runs again, and two
-concurrent requests with one key apply once (the second waits on the key's unique index, then
-replays). The same key with another body is a 409. A write that moves stock requires a key
-(`key_required`): without one it is refused with 428 before anything runs, so a client's blind retry
-can never post twice.
+`idempotent=True` the key is claimed in the same transaction as the work (one insert that does
+nothing when the key is taken), so a retry after a commit replays the stored response and applies
+nothing, a retry after a crash runs again, and two concurrent requests with one key apply once (the
+second waits on the key's unique index, then replays). The same key with another body is a 409. A
+write that moves stock requires a key (`key_required`): without one it is refused with 428 before
+anything runs, so a client's blind retry can never post twice.
 """
 
 import hashlib
 import json
-from functools import wraps
+from functools import cache, wraps
 
 from flask import Response, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
 
 from core.auth import current_user_id
-from core.db import db
+from core.db import db, dialect_name, upsert_insert, utcnow
 from core.errors import Conflict, DomainError, Invalid
 from core.models import IdempotencyRecord
 
@@ -72,29 +71,52 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> Response:
     return response
 
 
-def _claim(key: str) -> tuple[IdempotencyRecord | None, Response | None]:
-    """Claim `key` for this request: (record, None) to go on, or (None, stored response) to replay."""
+def _claim(key: str) -> tuple[int | None, Response | None]:
+    """Claim `key` for this request: (record id, None) to go on, or (None, stored response) to replay.
+
+    One statement when the key is new: the insert does nothing if the key is taken, after waiting for
+    a concurrent request holding it to commit (replay it) or roll back (the insert goes ahead)."""
     if len(key) > MAX_KEY_LENGTH or not key.strip():
         raise Invalid(HEADER, f"must be 1 to {MAX_KEY_LENGTH} characters")
     user_id, fingerprint = current_user_id(), request_fingerprint()
-    existing = _find(user_id, key)
-    if existing is not None:
-        return None, _replay(existing, fingerprint)
-    record = IdempotencyRecord(user_id=user_id, key=key, fingerprint=fingerprint)
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-            db.session.flush()
-    except IntegrityError:  # a concurrent request with the same key committed first
-        return None, _replay(_find(user_id, key), fingerprint)
-    return record, None
+    claim = {"user_id": user_id, "key": key, "fingerprint": fingerprint, "created_at": utcnow()}
+    record_id = db.session.scalar(_claim_statement(dialect_name()), claim)
+    if record_id is not None:
+        return record_id, None
+    return None, _replay(_find(user_id, key), fingerprint)
 
 
-def _store(record: IdempotencyRecord, response: Response) -> None:
-    record.status_code = response.status_code
-    record.response_body = response.get_json(silent=True)
+@cache
+def _claim_statement(dialect: str):
+    """The claim of a key, built once per database (every write with a key runs it)."""
+    return (
+        upsert_insert(IdempotencyRecord.__table__, dialect)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+
+
+_RECORDS = IdempotencyRecord.__table__
+_STORE = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"))
+    .values(
+        status_code=bindparam("stored_status"),
+        response_body=bindparam("stored_body", type_=_RECORDS.c.response_body.type),
+        response_headers=bindparam("stored_headers"),
+    )
+)
+
+
+def _store(record_id: int, response: Response) -> None:
     kept = {k: v for k, v in response.headers.items() if k in ("Location", "ETag")}
-    record.response_headers = json.dumps(kept)
+    stored = {
+        "record_id": record_id,
+        "stored_status": response.status_code,
+        "stored_body": response.get_json(silent=True),
+        "stored_headers": json.dumps(kept),
+    }
+    db.session.execute(_STORE, stored)
 
 
 def transactional(*, idempotent: bool = False, key_required: bool = False):
@@ -112,15 +134,15 @@ def transactional(*, idempotent: bool = False, key_required: bool = False):
                     header=HEADER,
                 )
             try:
-                record = None
+                record_id = None
                 if key is not None:
-                    record, replay = _claim(key)
+                    record_id, replay = _claim(key)
                     if replay is not None:
                         db.session.rollback()
                         return replay
                 response = view(*args, **kwargs)
-                if record is not None:
-                    _store(record, response)
+                if record_id is not None:
+                    _store(record_id, response)
                 db.session.commit()
                 return response
             except BaseException:

@@ -151,9 +151,14 @@ def _quantity_errors(kind: str | None, qty) -> dict:
     return {}
 
 
+MAX_DOCUMENT_LINES = 5000  # a receipt or transfer of this many lines posts in one request, all or none
+
+
 class MovementBatchInSchema(Schema):
     movements = fields.List(
-        fields.Nested(MovementInSchema), required=True, validate=validate.Length(min=1, max=1000)
+        fields.Nested(MovementInSchema),
+        required=True,
+        validate=validate.Length(min=1, max=MAX_DOCUMENT_LINES),
     )
 
 

@@ -1,10 +1,10 @@
 """Inventory services: master data, and the stock ledger through which every stock change goes.
 
-`post_movements` is the one way stock changes. It locks the balances it touches (rows created if
-missing, then `SELECT ... FOR UPDATE` in (item, location) order, so two transfers in opposite
-directions cannot deadlock), applies the movements in order, refuses any that would take a
-balance below zero or into reserved stock, and writes one ledger entry per balance change. The
-caller commits.
+`post_movements` is the one way stock changes. It locks the balances it touches (created if missing
+and locked by one upsert, in (item, location) order, so two transfers in opposite directions cannot
+deadlock), applies the movements in order, refuses any that would take a balance below zero or into
+reserved stock, and writes one ledger entry per balance change (set-wise: `inventory.ledger`). Every
+lookup is one query per kind of row for the whole document, never one per line. The caller commits.
 """
 
 import csv
@@ -13,15 +13,16 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Select, func, select, tuple_
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Select, bindparam, func, select
 
 from core import audit
-from core.db import db, get_by_key, referring_rows, utcnow
+from core.db import db, dialect_name, get_by_key, referring_rows, upsert_insert, utcnow
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from core.fields import MAX_QUANTITY
+from inventory import ledger
+from inventory.ledger import PostedMovement
 from inventory.models import (
     Item,
     LedgerEntry,
@@ -165,7 +166,10 @@ def delete_unused(row, what: str) -> None:
 
 
 def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
-    """Create missing balances, then lock all of `keys` (item_id, location_id) in sorted order."""
+    """Create missing balances and lock all of `keys` (item_id, location_id), in sorted order.
+
+    One statement: an insert that, on a balance that exists, locks it instead (an update of its
+    `updated_at` alone, which whoever locks a balance changes anyway) and returns it as last committed."""
     keys = sorted(set(keys))
     if not keys:
         return {}
@@ -174,24 +178,51 @@ def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
         {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
         for i, loc in keys
     ]
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
-        insert(StockBalance).values(values).on_conflict_do_nothing(index_elements=["item_id", "location_id"])
-    )
-    stmt = (
-        select(StockBalance)
-        .where(tuple_(StockBalance.item_id, StockBalance.location_id).in_(keys))
-        .order_by(StockBalance.item_id, StockBalance.location_id)
-        .with_for_update(of=StockBalance)
+    # Rows as parameters, not in the statement: one cached statement (insertmanyvalues), in key order.
+    stmt = _balance_lock(dialect_name())
+    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt, values)}
+
+
+@cache
+def _balance_lock(dialect: str):
+    """Create-or-lock balances, returning them: built once per database (every movement runs it)."""
+    insert = upsert_insert(StockBalance, dialect)
+    return (
+        insert.on_conflict_do_update(
+            index_elements=["item_id", "location_id"], set_={"updated_at": insert.excluded.updated_at}
+        )
+        .returning(StockBalance, sort_by_parameter_order=True)
         .execution_options(populate_existing=True)
     )
-    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt)}
 
 
-def _resolve(spec: dict, index: int) -> StockMovement:
-    """A StockMovement (not yet added) from one validated movement payload."""
+_ITEMS_BY_SKU = select(Item).where(Item.sku.in_(bindparam("skus", expanding=True)))
+_LOCATIONS_BY_CODE = select(Location).where(Location.code.in_(bindparam("codes", expanding=True)))
+
+
+def _referenced(specs: list[dict]) -> tuple[dict[str, Item], dict[str, Location]]:
+    """The items and locations the movements name, by sku and code: one query for each kind."""
+    skus = list({spec["sku"] for spec in specs})
+    codes = list(
+        {spec[f] for spec in specs for f in ("location", "from_location", "to_location") if spec.get(f)}
+    )
+    items = db.session.scalars(_ITEMS_BY_SKU, {"skus": skus})
+    locations = db.session.scalars(_LOCATIONS_BY_CODE, {"codes": codes}) if codes else []
+    return {i.sku: i for i in items}, {loc.code: loc for loc in locations}
+
+
+def _known(found: dict, key: str, *, what: str, field: str):
+    if key not in found:
+        raise Invalid(field, f"unknown {what} {key!r}")
+    return found[key]
+
+
+def _resolve(
+    spec: dict, index: int, items: dict[str, Item], locations: dict[str, Location]
+) -> PostedMovement:
+    """A movement to post (not yet written) from one validated movement payload."""
     field = f"movements[{index}]." if index >= 0 else ""
-    item = get_item(spec["sku"], field=f"{field}sku")
+    item = _known(items, spec["sku"], what="sku", field=f"{field}sku")
     if not item.active:
         raise Conflict(
             f"item {item.sku} is inactive: its stock does not move (reactivate it first)",
@@ -200,15 +231,15 @@ def _resolve(spec: dict, index: int) -> StockMovement:
         )
     source = target = None
     if spec["kind"] == "transfer":
-        source = get_location(spec["from_location"], field=f"{field}from_location")
-        target = get_location(spec["to_location"], field=f"{field}to_location")
+        source = _known(locations, spec["from_location"], what="location", field=f"{field}from_location")
+        target = _known(locations, spec["to_location"], what="location", field=f"{field}to_location")
         if source.id == target.id:
             raise Invalid(f"{field}to_location", "a transfer needs two different locations")
     elif spec["kind"] == "issue":
-        source = get_location(spec["location"], field=f"{field}location")
+        source = _known(locations, spec["location"], what="location", field=f"{field}location")
     else:
-        target = get_location(spec["location"], field=f"{field}location")
-    return StockMovement(
+        target = _known(locations, spec["location"], what="location", field=f"{field}location")
+    return PostedMovement(
         kind=spec["kind"],
         item=item,
         quantity=spec["quantity"],
@@ -220,7 +251,7 @@ def _resolve(spec: dict, index: int) -> StockMovement:
     )
 
 
-def _deltas(movement: StockMovement, on_hand: dict) -> list[tuple[Location, Decimal]]:
+def _deltas(movement: PostedMovement, on_hand: dict) -> list[tuple[Location, Decimal]]:
     """The (location, change of on hand) pairs a movement makes, given on hand per (item, location)."""
     qty, kind = movement.quantity, movement.kind
     if kind == "transfer":
@@ -233,7 +264,7 @@ def _deltas(movement: StockMovement, on_hand: dict) -> list[tuple[Location, Deci
 
 
 def _check(
-    after: Decimal, reserved: Decimal, location: Location, movement: StockMovement, delta: Decimal
+    after: Decimal, reserved: Decimal, location: Location, movement: PostedMovement, delta: Decimal
 ) -> None:
     """Refuse a decrease that takes on hand below zero or, except for a count, into reserved stock."""
     if delta >= 0 or location.allow_negative_stock:
@@ -251,7 +282,7 @@ def _check(
         )
 
 
-def _check_range(after: Decimal, delta: Decimal, location: Location, movement: StockMovement, index: int):
+def _check_range(after: Decimal, delta: Decimal, location: Location, movement: PostedMovement, index: int):
     """Refuse a change or balance the ledger's columns cannot hold (|x| < 1e12, as every quantity)."""
     if abs(after) < MAX_QUANTITY and abs(delta) < MAX_QUANTITY:
         return
@@ -263,24 +294,23 @@ def _check_range(after: Decimal, delta: Decimal, location: Location, movement: S
     )
 
 
-def post_movements(specs: list[dict], *, user_id: int) -> list[StockMovement]:
+def post_movements(specs: list[dict], *, user_id: int) -> list[PostedMovement]:
     """Apply movements atomically in order; 409 (nothing applied) if any would go below zero."""
-    movements = [_resolve(spec, i if len(specs) > 1 else -1) for i, spec in enumerate(specs)]
+    items, locations = _referenced(specs)
+    movements = [
+        _resolve(spec, i if len(specs) > 1 else -1, items, locations) for i, spec in enumerate(specs)
+    ]
     keys = [(m.item.id, loc.id) for m in movements for loc in (m.from_location, m.to_location) if loc]
     balances = lock_balances(keys)
     on_hand = {key: balance.on_hand for key, balance in balances.items()}
     # Every movement is checked before anything changes, so a refusal leaves the session as it was.
     changes = [_changes(m, on_hand, balances, i if len(specs) > 1 else -1) for i, m in enumerate(movements)]
-    now = utcnow()
-    for movement, movement_changes in zip(movements, changes, strict=True):
-        _book(movement, movement_changes, balances, user_id=user_id, now=now)
+    ledger.write_movements(movements, changes, balances, user_id=user_id, now=utcnow())
     db.session.flush()
     return movements
 
 
-def _changes(
-    movement: StockMovement, on_hand: dict, balances, index: int
-) -> list[tuple[Location, Decimal, Decimal]]:
+def _changes(movement: PostedMovement, on_hand: dict, balances, index: int) -> list[ledger.Change]:
     """(location, delta, on hand after) per balance the movement changes; refuses a shortfall, and a
     balance or change beyond the ledger's range (422 on the movement's quantity)."""
     changes = []
@@ -293,24 +323,7 @@ def _changes(
     return changes
 
 
-def _book(movement: StockMovement, changes, balances, *, user_id: int, now: datetime) -> None:
-    """Add one checked movement, set its balances and write its ledger entries."""
-    movement.created_by_id, movement.created_at = user_id, now
-    db.session.add(movement)
-    for location, delta, after in changes:
-        balance = balances[(movement.item.id, location.id)]
-        balance.on_hand, balance.updated_at = after, now
-        entry = LedgerEntry(
-            item_id=movement.item.id,
-            location_id=location.id,
-            delta=delta,
-            balance_after=after,
-            created_at=now,
-        )
-        movement.entries.append(entry)
-
-
-def post_movement(*, user_id: int, **spec) -> StockMovement:
+def post_movement(*, user_id: int, **spec) -> PostedMovement:
     """Post one movement (keyword fields as in the movement schema)."""
     return post_movements([spec], user_id=user_id)[0]
 
@@ -449,7 +462,7 @@ def ledger_sums() -> dict[tuple[int, int], Decimal]:
 
 def import_count_csv(
     text: str, *, user_id: int, max_rows: int, reason: str = "stock count"
-) -> list[StockMovement]:
+) -> list[PostedMovement]:
     """Post a stock count from CSV (`sku,location,counted`): all rows or none, every bad row reported;
     more than `max_rows` rows is a 413 naming the first row beyond the limit."""
     reader = csv.DictReader(io.StringIO(text))

@@ -155,6 +155,54 @@ def test_a_batch_with_one_bad_movement_applies_nothing(client, headers, stock):
     assert len(client.get("/api/v1/ledger", headers=headers()).get_json()) == 1
 
 
+def test_a_5000_line_transfer_document_posts_whole_in_line_order(client, headers, stock):
+    stock("SKU-1", "WH-1", 5000)
+    stock("SKU-2", "WH-2", 1)
+    lines = [
+        {"kind": "transfer", "sku": "SKU-1", "from_location": "WH-1", "to_location": "WH-2", "quantity": 1}
+    ] * 5000
+    response = client.post(
+        "/api/v1/movements/batch", json={"movements": lines}, headers=keyed(headers("warehouse"))
+    )
+    assert response.status_code == 201
+    posted = response.get_json()["movements"]
+    assert [m["id"] for m in posted] == sorted(m["id"] for m in posted)
+    assert posted[-1]["entries"] == [
+        {"location": "WH-1", "delta": -1, "balance_after": 0},
+        {"location": "WH-2", "delta": 1, "balance_after": 5000},
+    ]
+    assert (on_hand(client, headers, "SKU-1", "WH-1"), on_hand(client, headers, "SKU-1", "WH-2")) == (0, 5000)
+    ledger = client.get("/api/v1/ledger?sku=SKU-1&page_size=3", headers=headers()).get_json()
+    assert [(e["location"], e["balance_after"]) for e in ledger] == [
+        ("WH-2", 5000),
+        ("WH-1", 0),
+        ("WH-2", 4999),
+    ]
+
+
+def test_a_document_of_5001_lines_is_422_and_changes_nothing(client, headers, stock):
+    stock("SKU-1", "WH-1", 1)
+    lines = [{"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1}] * 5001
+    response = client.post(
+        "/api/v1/movements/batch", json={"movements": lines}, headers=keyed(headers("warehouse"))
+    )
+    assert response.status_code == 422
+    assert "movements" in response.get_json()["errors"]["json"]
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 1
+
+
+def test_a_document_naming_an_unknown_sku_is_422_on_that_line(client, headers, stock):
+    stock("SKU-1", "WH-1", 1)
+    lines = [{"kind": "receipt", "sku": "SKU-1", "location": "WH-1", "quantity": 1}] * 3
+    lines[2] = {**lines[2], "sku": "NOPE"}
+    response = client.post(
+        "/api/v1/movements/batch", json={"movements": lines}, headers=keyed(headers("warehouse"))
+    )
+    assert response.status_code == 422
+    assert "movements[2].sku" in str(response.get_json()["errors"])
+    assert on_hand(client, headers, "SKU-1", "WH-1") == 1
+
+
 def test_balances_filter_and_paginate(client, headers, stock):
     for sku in ("SKU-1", "SKU-2", "SKU-3"):
         stock(sku, "WH-N", 1, region="north")
