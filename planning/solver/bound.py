@@ -19,9 +19,9 @@ The compact relaxation:
 
 It is the relaxed daily model (`model`, relaxed mode) made smaller in ways that can only lower its optimum,
 so that its LP value is still a lower bound of the contract's optimum:
-- the lanes from one place to one region (or to one location) are one lane, as cheap as the cheapest and as
-  fast as the fastest, with no capacity, and holding credited as if the goods left as early as the slowest
-  of them would have had to;
+- the lanes from one place to one region are one lane, as cheap as the cheapest and as fast as the fastest,
+  with no capacity, and holding credited as if the goods left as early as the slowest of them would have had
+  to; transfer lanes of one transit between two locations are one lane, as cheap as the cheapest;
 - a line's deliveries later than a window after its first possible day are one variable, as late as the
   window's end, taking its goods on the last day they could leave;
 - an order's lateness, unserved and broken-promise costs are spread over its units (each unit pays its share
@@ -145,23 +145,28 @@ def _groups(snap: Snapshot, lanes) -> dict[tuple[str, str], tuple[int, int, floa
 
 
 def add_merged_transfers(model: Model) -> None:
-    """Transfers on one lane per (origin, destination): arriving as soon as the fastest, at the cheapest
-    freight, holding stopped on the road as long as on the slowest (the road time counted against the
-    transit budget as the fastest's, see `model.add_transit_budget`)."""
+    """Transfers on one lane per (origin, destination, transit), at the cheapest freight of those lanes, with
+    no capacity. Lanes of different transits stay apart: a lane merged as fast as the fastest and credited
+    holding as long as the slowest would let the relaxation send goods round and round for holding it
+    never pays (the compact bound of generate.py's medium network was below zero)."""
     s, grid, snap = model.solver, model.grid, model.snap
-    transfers = [lane for lane in snap.lanes if lane.to in snap.location_region]
-    for (origin, to), (fast, slow, cheap) in _groups(snap, transfers).items():
+    cheapest: dict[tuple[str, str, int], float] = {}
+    for lane in snap.lanes:
+        if lane.to in snap.location_region:
+            key = (lane.origin, lane.to, lane.transit)
+            cheapest[key] = min(cheapest.get(key, lane.unit_cost), lane.unit_cost)
+    for (origin, to, transit), cheap in cheapest.items():
         skus = sorted({sku for sku, loc in model.pairs if loc == origin and (sku, to) in model.pairs})
         for sku in skus:
             for d in range(max(grid.days.start, model.ready_day(sku, origin)), grid.days.stop):
                 start = grid.start_of(d)
-                if start + fast > snap.horizon_end:
+                if start + transit > snap.horizon_end:
                     break
                 qty = s.add_variable(lb=0)
-                model.road.append((qty, sku, fast))
-                model.cost(qty, cheap + holding(model, sku, start + slow) - holding(model, sku, start))
+                model.road.append((qty, sku, transit))
+                model.cost(qty, cheap + holding(model, sku, start + transit) - holding(model, sku, start))
                 model.flow(sku, origin, dusk(d), qty, -1.0)
-                model.flow(sku, to, dusk(day_of(start + fast)), qty, 1.0)
+                model.flow(sku, to, dusk(day_of(start + transit)), qty, 1.0)
 
 
 def add_merged_deliveries(model: Model, o: int, order: Order) -> None:
