@@ -36,7 +36,7 @@ def register_blueprints(app: Flask) -> None:
     from core.api import meta_blp
     from inventory.api import blp as inventory_blp
     from logistics.api import blp as logistics_blp
-    from planning.api import blp as planning_blp
+    from planning.api import blp as orders_blp  # orders/api.py's blueprint, the planning snapshot joined
     from planning.runs.api import blp as planning_runs_blp
     from planning.web import init_web
     from planning.webhooks.api import blp as webhooks_blp
@@ -48,7 +48,7 @@ def register_blueprints(app: Flask) -> None:
         inventory_blp,
         procurement_blp,
         production_blp,
-        planning_blp,
+        orders_blp,
         logistics_blp,
         planning_runs_blp,
         webhooks_blp,
@@ -68,8 +68,8 @@ def register_commands(app: Flask) -> None:
     from core.commands import demo_command, tokens_cli, users_cli
     from inventory.demo import load_inventory_demo
     from logistics.demo import load_logistics_demo
+    from orders.demo import load_orders_demo
     from planning.cli import planning_cli
-    from planning.demo import load_planning_demo
     from procurement.demo import load_procurement_demo
     from procurement.production.demo import load_production_demo
     from schedules.cli import schedules_cli
@@ -78,7 +78,7 @@ def register_commands(app: Flask) -> None:
         load_inventory_demo,
         load_procurement_demo,
         load_production_demo,
-        load_planning_demo,
+        load_orders_demo,
         load_logistics_demo,
     ]
     for command in (users_cli, tokens_cli, demo_command, planning_cli, schedules_cli):

@@ -16,8 +16,7 @@ from sqlalchemy.orm import selectinload
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
-from planning.config import priorities
-from planning.models import (
+from orders.models import (
     PLANNED_STATUSES,
     ConfirmationDelivery,
     ConfirmationLine,
@@ -26,6 +25,7 @@ from planning.models import (
     OrderConfirmation,
     OrderLine,
 )
+from planning.config import priorities
 
 EDITABLE_STATUSES = ("pending", "accepted")
 TRANSITIONS = {
