@@ -11,6 +11,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     register_extensions(app)
     register_blueprints(app)
+    register_event_handlers(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -56,6 +57,15 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in blueprints:
         app.extensions["takt_api"].register_blueprint(blueprint)
     init_web(app)
+
+
+def register_event_handlers(app: Flask) -> None:
+    from logistics import service as logistics_service
+    from orders import events as order_events
+
+    order_events.subscribe(
+        app, order_events.OrderCancelled, logistics_service.cancel_deliveries_of_cancelled_order
+    )
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -25,6 +25,7 @@ from inventory.models import Item, Location
 from logistics import lanes as lane_service
 from logistics.models import Lane, Shipment, ShipmentEvent, ShipmentLine
 from orders import service as orders_service
+from orders.events import OrderCancelled
 from orders.models import PLANNED_STATUSES, CustomerOrder
 
 TRANSITIONS = {
@@ -325,6 +326,11 @@ def cancel_order_shipments(*, order: CustomerOrder) -> list[Shipment]:
     if moving:
         raise InvalidTransition(f"order {order.number} has shipments in transit: {', '.join(moving)}")
     return [cancel_shipment(number=s.number) for s in shipments]
+
+
+def cancel_deliveries_of_cancelled_order(event: OrderCancelled) -> None:
+    """React to an order's cancellation: cancel its open deliveries, or refuse (409) if one is on the road."""
+    cancel_order_shipments(order=event.order)
 
 
 def add_event(
