@@ -26,7 +26,7 @@ from orders.models import (
     OrderConfirmation,
     OrderLine,
 )
-from planning.config import priorities
+from orders.priorities import priorities
 
 EDITABLE_STATUSES = ("pending", "accepted")
 TRANSITIONS = {
