@@ -1,7 +1,7 @@
 """Order events: what happens to an order that other domains react to, without orders knowing them.
 
 A handler runs inside the transaction that changes the order, before the change: one that raises refuses
-it, and the caller's rollback undoes what the other handlers did. The composition root (`core`, for now)
+it, and the caller's rollback undoes what the other handlers did. The composition root (`app.py`)
 subscribes the handlers of each app.
 """
 
