@@ -11,7 +11,7 @@ from inventory.demo import LOCATIONS
 from inventory.models import Item, Location, StockBalance
 from logistics import lanes as lane_service
 from logistics import service
-from planning import service as planning_service
+from orders import service as orders_service
 
 WAREHOUSES = [row for row in LOCATIONS if row[2] == "warehouse"]
 PLANTS = [row for row in LOCATIONS if row[2] == "plant"]
@@ -117,7 +117,7 @@ def _delivery_from_stock(origin: str, region: str, depart_at, *, user_id: int) -
             .where(Location.code == origin)
         ).all()
     )
-    orders = planning_service.orders_query(status="accepted", region=region)
+    orders = orders_service.orders_query(status="accepted", region=region)
     for order in db.session.scalars(orders):
         if all(free.get(ol.sku, 0) >= ol.quantity for ol in order.lines):
             lines = [{"sku": ol.sku, "quantity": ol.quantity, "order_line": ol.line} for ol in order.lines]

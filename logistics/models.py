@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 from inventory.models import Item, Location, Region
-from planning.models import CustomerOrder
+from orders.models import CustomerOrder
 
 Quantity = Numeric(18, 6)
 MODES = ("truck", "rail", "air", "sea", "courier")

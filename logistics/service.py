@@ -24,8 +24,9 @@ from inventory import service as inventory_service
 from inventory.models import Item, Location
 from logistics import lanes as lane_service
 from logistics.models import Lane, Shipment, ShipmentEvent, ShipmentLine
-from planning import service as planning_service
-from planning.models import PLANNED_STATUSES, CustomerOrder
+from orders import service as orders_service
+from orders.events import OrderCancelled
+from orders.models import PLANNED_STATUSES, CustomerOrder
 
 TRANSITIONS = {
     # action: (statuses it starts from, status it leads to)
@@ -124,7 +125,7 @@ def _order_for(kind: str, order: CustomerOrder | str | None, lane: Lane | None) 
         return None
     if order is None:
         raise Invalid("order", "a delivery is for a customer order")
-    order = planning_service.get_order(order, field="order") if isinstance(order, str) else order
+    order = orders_service.get_order(order, field="order") if isinstance(order, str) else order
     if order.status not in PLANNED_STATUSES:
         raise InvalidTransition(f"order {order.number} is {order.status}; deliveries need an accepted order")
     if lane is not None and lane.to_region is not None and lane.to_region.id != order.region.id:
@@ -294,9 +295,9 @@ def deliver_shipment(*, number: str, user_id: int, at: datetime | None = None) -
 
 
 def _ship_order(shipment: Shipment) -> None:
-    order = planning_service.lock_order(shipment.order.number)
+    order = orders_service.lock_order(shipment.order.number)
     for line in shipment.lines:
-        planning_service.ship_order_line(
+        orders_service.ship_order_line(
             order=order, line=line.order_line, sku=line.item.sku, quantity=line.quantity
         )
     still_open = db.session.scalar(
@@ -305,7 +306,7 @@ def _ship_order(shipment: Shipment) -> None:
         )
     )
     if not still_open:
-        planning_service.mark_shipped_if_complete(order=order)
+        orders_service.mark_shipped_if_complete(order=order)
 
 
 def cancel_shipment(*, number: str) -> Shipment:
@@ -325,6 +326,11 @@ def cancel_order_shipments(*, order: CustomerOrder) -> list[Shipment]:
     if moving:
         raise InvalidTransition(f"order {order.number} has shipments in transit: {', '.join(moving)}")
     return [cancel_shipment(number=s.number) for s in shipments]
+
+
+def cancel_deliveries_of_cancelled_order(event: OrderCancelled) -> None:
+    """React to an order's cancellation: cancel its open deliveries, or refuse (409) if one is on the road."""
+    cancel_order_shipments(order=event.order)
 
 
 def add_event(

@@ -1,1 +1,2 @@
-"""Planning: customer orders, the planning snapshot, planning runs and the solver (`planning.solver`)."""
+"""Planning: the planning snapshot, planning runs and their release, webhooks, the planner's pages and
+the solver (`planning.solver`). The orders it plans live in `orders/`."""

@@ -10,7 +10,7 @@ from core.db import utcnow
 from planning.runs.cli import run_command
 from planning.snapshot import build_snapshot
 
-planning_cli = AppGroup("planning", help="Customer orders and planning.")
+planning_cli = AppGroup("planning", help="Planning: the snapshot and planning runs.")
 
 
 def _instant(_ctx, _param, value: str | None) -> datetime | None:

@@ -17,7 +17,7 @@ from core.db import db
 from core.errors import Conflict, Invalid
 from inventory.service import InsufficientStock
 from logistics import service as logistics_service
-from planning import service as orders_service
+from orders import service as orders_service
 from planning.runs import service as runs_service
 from planning.runs.models import (
     PlannedConfirmation,

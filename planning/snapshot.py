@@ -21,8 +21,8 @@ from inventory.models import Item, Location, Region, StockBalance
 from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from logistics.models import Lane
+from orders.models import PLANNED_STATUSES, CustomerOrder
 from planning.config import horizon_days, planning_policy
-from planning.models import PLANNED_STATUSES, CustomerOrder
 from procurement import service as procurement_service
 from procurement.production import service as production_service
 

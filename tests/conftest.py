@@ -15,7 +15,8 @@ from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import text
 
-from core import auth, create_app
+from app import create_app
+from core import auth
 from core.db import db
 from core.security import limiter
 

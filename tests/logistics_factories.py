@@ -14,7 +14,7 @@ from core.db import db
 from inventory import service as inventory_service
 from logistics import lanes as lane_service
 from logistics import service as logistics_service
-from planning import service as planning_service
+from orders import service as orders_service
 
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 
@@ -63,11 +63,11 @@ def make_world(*, user_id: int) -> None:
             "valid_to": datetime(2027, 1, 1, tzinfo=UTC),
         },
     )
-    planning_service.save_customer("C1", {"name": "Customer one", "channel": "b2b", "region_code": "north"})
+    orders_service.save_customer("C1", {"name": "Customer one", "channel": "b2b", "region_code": "north"})
 
 
 def make_order(number: str = "SO-1", *, lines=(("NB", 3),), accept: bool = True, **fields):
-    order = planning_service.create_order(
+    order = orders_service.create_order(
         number=number,
         customer_code="C1",
         created_at=fields.pop("created_at", datetime(2026, 11, 22, 7, 10, tzinfo=UTC)),
@@ -76,7 +76,7 @@ def make_order(number: str = "SO-1", *, lines=(("NB", 3),), accept: bool = True,
         **fields,
     )
     if accept:
-        planning_service.accept_order(number=number)
+        orders_service.accept_order(number=number)
     return order
 
 

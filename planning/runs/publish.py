@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from core.db import db
+from orders import service as orders_service
+from orders.models import PLANNED_STATUSES
 from planning.runs.models import (
     PlannedConfirmation,
     PlannedDelivery,
@@ -84,9 +86,6 @@ def _confirm_order(conf: dict, *, run_ref: str) -> None:
     The order's row is locked before its status is read (and re-read), so an order cancelled while the plan
     publishes is either seen cancelled here and skipped, or waits and is cancelled after the publish.
     """
-    from planning import service as orders_service
-    from planning.models import PLANNED_STATUSES
-
     order = orders_service.lock_order(conf["order_id"])
     if order.status not in PLANNED_STATUSES:
         return

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from core.db import db
 from inventory import service as inventory_service
 from logistics.models import Shipment
-from planning import service as orders_service
-from planning.models import ORDER_STATUSES
+from orders import service as orders_service
+from orders.models import ORDER_STATUSES
 from planning.runs import service as runs_service
 from planning.web import web
 from planning.web.pages import read

@@ -18,7 +18,8 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from core import auth, create_app
+from app import create_app
+from core import auth
 from core.db import db
 from inventory.demo import load_inventory_demo
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.db import db
-from planning import service as planning_service
+from orders import service as orders_service
 from planning.checker import check_snapshot
 from tests.logistics_factories import make_user, make_world
 
@@ -102,7 +102,7 @@ def test_an_orders_promises_are_its_latest_confirmation_and_its_history(world, h
     with app.app_context():
         for run, status in (("RUN-1", "unconfirmed"), ("RUN-2", "confirmed")):
             confirmed = status == "confirmed"
-            planning_service.record_confirmation(
+            orders_service.record_confirmation(
                 order=number,
                 status=status,
                 promised_at=promised if confirmed else None,

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from core import auth, create_app
+from app import create_app
+from core import auth
 from core.auth import create_user
 from core.db import db
 from core.security import limiter

@@ -10,7 +10,7 @@ import pytest
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from core import create_app
+from app import create_app
 from core.auth import create_token
 from core.db import db
 from core.models import User

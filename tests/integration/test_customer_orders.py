@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from core.errors import Invalid
-from planning import service
-from planning.service import InvalidTransition
+from orders import service
+from orders.service import InvalidTransition
 from tests.logistics_factories import T0, make_order, make_user, make_world
 
 PROMISE = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from core import auth
 from core.db import db
+from orders.models import CustomerOrder
 from planning.checker import verify
-from planning.models import CustomerOrder
 from planning.runs import service
 from planning.runs.publish import plan_document
 from planning.webhooks import service as webhooks

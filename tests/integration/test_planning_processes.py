@@ -21,7 +21,7 @@ from tests import planning_fakes as fakes
 ROOT = Path(__file__).resolve().parents[2]
 KILLED_RUN = """
 import sys
-from core import create_app
+from app import create_app
 from core.db import db
 from planning.runs import service
 from tests import planning_fakes as fakes

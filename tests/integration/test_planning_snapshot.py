@@ -8,7 +8,7 @@ import pytest
 from core.db import utcnow
 from logistics import lanes as lane_service
 from logistics import service as logistics_service
-from planning import service as planning_service
+from orders import service as orders_service
 from planning.checker import check_snapshot
 from planning.snapshot import build_snapshot
 from procurement import service as procurement_service
@@ -62,7 +62,7 @@ def hand_made_company(user_id: int) -> str:
     make_transfer(user_id=user_id, qty=10, status="released", number="SH-7")
     confirmed = make_order("SO-1")
     delivery = {"qty": 3, "from": "WH-A", "mode": "truck", "depart_at": PROMISE - timedelta(hours=6)}
-    planning_service.record_confirmation(
+    orders_service.record_confirmation(
         order=confirmed,
         status="confirmed",
         promised_at=PROMISE,
@@ -71,9 +71,9 @@ def hand_made_company(user_id: int) -> str:
     )
     make_order("SO-2", accept=False)
     unconfirmed = make_order("SO-3", lines=(("NB", 2), ("BOARD", 1.5)), priority=1, ship_complete=False)
-    planning_service.record_confirmation(order=unconfirmed, status="unconfirmed", promised_at=None, lines=[])
+    orders_service.record_confirmation(order=unconfirmed, status="unconfirmed", promised_at=None, lines=[])
     make_order("SO-4")
-    planning_service.cancel_order(number="SO-4")
+    orders_service.cancel_order(number="SO-4")
     return purchase_order.number
 
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from core.db import db
-from planning import service as orders_service
+from orders import service as orders_service
 from planning.runs import service
 from planning.runs.lock import ADVISORY_KEY
 from planning.runs.models import PlanningRun, PurchaseProposal

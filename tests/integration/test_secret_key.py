@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from core import create_app
+from app import create_app
 from core.config import MissingSecretKey, require_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]

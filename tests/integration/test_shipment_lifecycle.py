@@ -13,7 +13,7 @@ from inventory.models import StockMovement
 from inventory.service import InsufficientStock
 from logistics import service
 from logistics.service import InvalidTransition
-from planning import service as planning_service
+from orders import service as orders_service
 from tests.logistics_factories import T0, balance, lane, make_order, make_transfer, make_user, make_world
 
 
@@ -139,7 +139,7 @@ def test_an_order_is_shipped_when_all_its_deliveries_are_delivered(user_id):
     _ship(second.number, user_id)
     assert (order.status, order.lines[0].shipped_quantity) == ("shipped", 5)
     assert balance("NB", "WH-A") == (95, 0)
-    planning_service.close_order(number=order.number)
+    orders_service.close_order(number=order.number)
     assert order.status == "closed"
 
 
@@ -177,7 +177,7 @@ def test_inbound_shipments_track_goods_but_move_no_stock(user_id):
 def test_cancelling_an_order_cancels_its_released_deliveries(user_id):
     order = make_order()
     delivery = _delivery(order, 3, user_id)
-    planning_service.cancel_order(number=order.number)
+    orders_service.cancel_order(number=order.number)
     assert (order.status, delivery.status) == ("cancelled", "cancelled")
     assert balance("NB", "WH-A") == (100, 0)
 
@@ -187,7 +187,7 @@ def test_an_order_with_goods_on_the_road_cannot_be_cancelled(user_id):
     delivery = _delivery(order, 3, user_id)
     service.dispatch_shipment(number=delivery.number, user_id=user_id)
     with pytest.raises(InvalidTransition, match="in transit"):
-        planning_service.cancel_order(number=order.number)
+        orders_service.cancel_order(number=order.number)
     assert order.status == "accepted"
 
 
@@ -241,8 +241,8 @@ def test_two_concurrent_dispatches_of_one_shipment_issue_the_stock_once(app, com
 def test_an_order_with_delivered_goods_keeps_its_lines(user_id):
     order = make_order(lines=(("NB", 5),))
     _ship(_delivery(order, 2, user_id).number, user_id)
-    with pytest.raises(planning_service.InvalidTransition, match="delivered goods"):
-        planning_service.save_order(order.number, {"lines": [{"sku": "NB", "quantity": Decimal(9)}]})
+    with pytest.raises(orders_service.InvalidTransition, match="delivered goods"):
+        orders_service.save_order(order.number, {"lines": [{"sku": "NB", "quantity": Decimal(9)}]})
     assert [(ol.quantity, ol.shipped_quantity) for ol in order.lines] == [(5, 2)]
 
 

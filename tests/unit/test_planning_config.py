@@ -1,6 +1,7 @@
 """The planning policy and horizon come from configuration, with the contract's defaults."""
 
-from planning.config import horizon_days, planning_policy, priorities
+from orders.priorities import priorities
+from planning.config import horizon_days, planning_policy
 
 
 def test_the_defaults_are_the_agreed_policy():

@@ -16,8 +16,8 @@ from sqlalchemy.orm import selectinload
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
-from planning.config import priorities
-from planning.models import (
+from orders import events
+from orders.models import (
     PLANNED_STATUSES,
     ConfirmationDelivery,
     ConfirmationLine,
@@ -26,6 +26,7 @@ from planning.models import (
     OrderConfirmation,
     OrderLine,
 )
+from orders.priorities import priorities
 
 EDITABLE_STATUSES = ("pending", "accepted")
 TRANSITIONS = {
@@ -236,12 +237,11 @@ def close_order(*, number: str) -> CustomerOrder:
 
 
 def cancel_order(*, number: str) -> CustomerOrder:
-    """Cancel an order and its planned or released deliveries; 409 once goods are on the road."""
-    from logistics import service as logistics_service  # logistics depends on orders, not the reverse
-
+    """Cancel an order before it ships; `OrderCancelled`'s handlers react first and may refuse (logistics
+    cancels the order's planned and released deliveries, or refuses with a 409 once goods are on the road)."""
     order = lock_order(number)
     _require(order, "cancel")
-    logistics_service.cancel_order_shipments(order=order)
+    events.publish(events.OrderCancelled(order=order))
     return transition_order(order, "cancel")
 
 

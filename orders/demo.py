@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from core.db import utcnow
 from inventory.demo import FINISHED
-from planning import service
+from orders import service
 
 # code, name, channel, default ship-to region
 CUSTOMERS = [
@@ -25,7 +25,7 @@ PENDING_EVERY = 8  # one order in eight is still pending review
 REGIONS = ("north", "east", "south", "west")
 
 
-def load_planning_demo(*, user_id: int, seed: int = 11) -> None:
+def load_orders_demo(*, user_id: int, seed: int = 11) -> None:
     """8 customers and 60 orders of 1-4 lines over the next 3 weeks (most accepted, some pending)."""
     rng = random.Random(seed)
     for code, name, channel, region in CUSTOMERS:
