@@ -39,6 +39,21 @@ class Quantity(fields.Field):
         return int(number) if number.is_integer() else number
 
 
-def Time(**kwargs) -> fields.AwareDateTime:
+class Instant(fields.AwareDateTime):
+    """An aware datetime that is also an instant in UTC (0001-01-01T00:00:00+00:01 is not: it lies before
+    the first representable UTC time)."""
+
+    default_error_messages = {"range": "must lie between the years 1 and 9999 in UTC"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            result.astimezone(UTC)
+        except OverflowError as e:
+            raise self.make_error("range") from e
+        return result
+
+
+def Time(**kwargs) -> Instant:
     """An ISO 8601 instant; input without an offset is taken as UTC."""
-    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    return Instant(default_timezone=UTC, **kwargs)

@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 from tests.factories import keyed, make_location
 
 
@@ -246,6 +248,13 @@ def test_stock_as_of_now_matches_the_balances(client, headers, stock):
     now = client.get("/api/v1/stock/as-of?at=2999-01-01T00:00:00Z", headers=headers()).get_json()
     assert now == [{"sku": "SKU-1", "location": "WH-1", "on_hand": 5}]
     assert client.get("/api/v1/stock/as-of?at=2000-01-01T00:00:00", headers=headers()).get_json() == []
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+00:01", "9999-12-31T23:59:00-01:00"])
+def test_an_instant_outside_the_utc_calendar_is_422_not_500(client, headers, at):
+    response = client.get("/api/v1/stock/as-of", query_string={"at": at}, headers=headers())
+    assert response.status_code == 422
+    assert "at" in str(response.get_json()["errors"])
 
 
 def test_a_movement_can_be_read_back_by_id(client, headers, stock):
