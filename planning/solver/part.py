@@ -148,7 +148,7 @@ def plan_part(
     modelled = left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left)
     searched = not modelled and left > 2 * STEP_SECONDS[0]
     until = time.monotonic() + left * (SEARCH_SHARE if modelled or searched else 1.0)
-    best = _search_sequences(snap, best, sequence, until, started, progress, better_plan, floor)
+    best, sequence = _search_sequences(snap, best, sequence, until, started, progress, better_plan, floor)
     left = deadline - time.monotonic()
     if modelled and size <= MODEL_VARIABLES_PER_SECOND * left:
         # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
@@ -165,6 +165,11 @@ def plan_part(
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
         bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
         best = improve(snap, best, deadline, progress=progress)
+    if _status(best.cost, bound) != "optimal":
+        # time the model did not take (it stopped early, or would not fit in what was left): the search again
+        best, _ = _search_sequences(
+            snap, best, sequence, deadline, started, progress, better_plan, bound, seed=1
+        )
     best = roll_idle_stock(snap, best)
     return to_plan(snap, best, report(_status(best.cost, bound), best.cost, bound, started))
 
@@ -193,18 +198,20 @@ def _search_sequences(
     started: float,
     progress: Progress | None,
     better_plan: Callable[[dict], None] | None,
-    floor: float,
-) -> Candidate:
-    """The best pass again over other order sequences until `until` (`sequence.search`)."""
-    if until - time.monotonic() <= 0:
-        return best
+    bound: float,
+    seed: int = 0,
+) -> tuple[Candidate, list]:
+    """The best pass again over other order sequences until `until` (`sequence.search`): the best plan and
+    the sequence to go on from."""
+    if until - time.monotonic() <= MIN_MODEL_S:
+        return best, sequence
     name = best.name if best.name in PASSES else passes(snap)[0]
-    _tell(progress, f"sequence search from cost {best.cost:.2f}", best.cost, bound=floor)
-    found, tried = search(snap, best, sequence, PASSES[name], until)
-    _tell(progress, f"sequence search: {tried} sequences, cost {found.cost:.2f}", found.cost, bound=floor)
+    _tell(progress, f"sequence search from cost {best.cost:.2f}", best.cost, bound=bound)
+    found, sequence, tried = search(snap, best, sequence, PASSES[name], until, seed=seed)
+    _tell(progress, f"sequence search: {tried} sequences, cost {found.cost:.2f}", found.cost, bound=bound)
     if found is not best:
-        _hand_over(better_plan, snap, found, started, floor)
-    return found
+        _hand_over(better_plan, snap, found, started, bound)
+    return found, sequence
 
 
 def _compact_bound(

@@ -36,9 +36,10 @@ def search(
     deadline: float,
     *,
     seed: int = 0,
-) -> tuple[Candidate, int]:
+) -> tuple[Candidate, list[Order], int]:
     """The cheapest plan found by passes over perturbed sequences until `deadline`, or until many in a row
-    found nothing cheaper (`best`, the plan of `sequence`, if none is), and how many sequences were tried."""
+    found nothing cheaper (`best`, the plan of `sequence`, if none is), its sequence, and how many sequences
+    were tried."""
     rng = random.Random(seed)
     current = list(sequence)
     tried = since_better = 0
@@ -53,7 +54,7 @@ def search(
         since_better += 1
         if found.cost < best.cost - 1e-9 * max(1.0, abs(best.cost)):
             best, current, since_better = found, trial, 0
-    return best, tried
+    return best, current, tried
 
 
 def perturb(snap: Snapshot, sequence: list[Order], best: Candidate, rng: random.Random) -> list[Order]:

@@ -53,7 +53,7 @@ def test_the_search_finds_the_sequence_that_serves_both_on_time(verify):
     start = promise_in_sequence(snap, sequence, tactics, name="baseline")
     assert sum(service_cost(snap, outcome) for outcome in start.outcomes) > 0  # the light order is late
 
-    found, tried = search(snap, start, sequence, tactics, time.monotonic() + 2)
+    found, _, tried = search(snap, start, sequence, tactics, time.monotonic() + 2)
 
     assert tried > 0
     assert found.cost < start.cost
@@ -77,5 +77,5 @@ def test_the_search_keeps_the_plan_when_no_sequence_is_cheaper():
     snap = parse_snapshot(snapshot(orders=[order("SO-1", 10)]))  # one order: nothing to reorder
     sequence = priority_sequence(snap)
     start = promise_in_sequence(snap, sequence, PASSES["baseline"], name="baseline")
-    found, tried = search(snap, start, sequence, PASSES["baseline"], time.monotonic() + 0.5)
+    found, _, tried = search(snap, start, sequence, PASSES["baseline"], time.monotonic() + 0.5)
     assert found is start and tried == 0
