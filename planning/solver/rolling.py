@@ -31,8 +31,13 @@ def roll_idle_stock(snap: Snapshot, best: Candidate) -> Candidate:
     for lane in snap.lanes:
         if lane.to in snap.location_region:
             lanes_from.setdefault(lane.origin, []).append(lane)
+    held_at: dict[str, list[str]] = {}  # sku -> the locations with a stock line of it (one pass, any size)
+    for sku, loc in ledger.lines:
+        held_at.setdefault(sku, []).append(loc)
     moved = False
     for sku, holding in sorted(snap.holding.items()):
+        if holding <= 0 or sku not in held_at:
+            continue
         rolling = {
             origin: sorted(
                 (lane for lane in lanes if holding * lane.transit / DAY - lane.unit_cost > MIN_SAVING),
@@ -40,10 +45,10 @@ def roll_idle_stock(snap: Snapshot, best: Candidate) -> Candidate:
             )
             for origin, lanes in lanes_from.items()
         }
-        if holding <= 0 or not any(rolling.values()):
+        if not any(rolling.values()):
             continue
         # (instant, location) where idle goods may appear: the plan's start, then each event of the line
-        due = [(snap.plan_start, loc) for (s, loc) in ledger.lines if s == sku and rolling.get(loc)]
+        due = [(snap.plan_start, loc) for loc in held_at[sku] if rolling.get(loc)]
         due += [(t, loc) for _, loc in due for t, _, _ in ledger.line(sku, loc).events if t > snap.plan_start]
         heapq.heapify(due)
         while due:

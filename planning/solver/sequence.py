@@ -44,8 +44,9 @@ def search(
     current = list(sequence)
     tried = since_better = 0
     patience = max(STALL, 2 * len(current))
+    cost = service_costs(snap, best)
     while time.monotonic() < deadline and len(current) > 1 and since_better < patience:
-        trial = perturb(snap, current, best, rng)
+        trial = perturb(current, cost, rng)
         try:
             found = promise_in_sequence(snap, trial, tactics, name=best.name, deadline=deadline)
         except OutOfTime:
@@ -54,13 +55,18 @@ def search(
         since_better += 1
         if found.cost < best.cost - 1e-9 * max(1.0, abs(best.cost)):
             best, current, since_better = found, trial, 0
+            cost = service_costs(snap, best)
     return best, current, tried
 
 
-def perturb(snap: Snapshot, sequence: list[Order], best: Candidate, rng: random.Random) -> list[Order]:
-    """`sequence` with a few orders moved: troubled ones (by their service cost in `best`) earlier, now and
-    then one without trouble later."""
-    cost = {outcome.order.id: service_cost(snap, outcome) for outcome in best.outcomes}
+def service_costs(snap: Snapshot, plan: Candidate) -> dict[str, float]:
+    """Each order's lateness, unserved and broken-promise cost in `plan`, by order id."""
+    return {outcome.order.id: service_cost(snap, outcome) for outcome in plan.outcomes}
+
+
+def perturb(sequence: list[Order], cost: dict[str, float], rng: random.Random) -> list[Order]:
+    """`sequence` with a few orders moved: troubled ones (by their service `cost` in the best plan) earlier,
+    now and then one without trouble later."""
     trial = list(sequence)
     for _ in range(rng.choice(MOVES)):
         position = {order.id: i for i, order in enumerate(trial)}

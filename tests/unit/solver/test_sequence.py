@@ -8,7 +8,7 @@ from planning.solver.baseline import priority_sequence, promise_in_sequence
 from planning.solver.contract import format_time, parse_snapshot
 from planning.solver.part import PASSES
 from planning.solver.plan import service_cost
-from planning.solver.sequence import perturb, search
+from planning.solver.sequence import perturb, search, service_costs
 from tests.unit.solver.conftest import order, snapshot
 
 
@@ -69,7 +69,7 @@ def test_a_perturbed_sequence_holds_every_order_once():
     start = promise_in_sequence(snap, sequence, PASSES["baseline"], name="baseline")
     rng = random.Random(1)
     for _ in range(20):
-        trial = perturb(snap, sequence, start, rng)
+        trial = perturb(sequence, service_costs(snap, start), rng)
         assert sorted(o.id for o in trial) == sorted(o.id for o in sequence)
 
 
