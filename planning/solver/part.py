@@ -64,8 +64,8 @@ def safety_margin(time_limit_s: float) -> float:
 
 PASSES = {
     "baseline": Tactics(),
-    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True),
-    "stock-saving": Tactics(save_stock=True, retry=True, lots=True),
+    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True, top_up=True),
+    "stock-saving": Tactics(save_stock=True, retry=True, lots=True, top_up=True),
 }
 SHORT_COVER = 0.45  # below this share of demand covered by stock and receipts, stock-saving goes first
 
