@@ -41,6 +41,7 @@ MAX_LANES = 48  # delivery lanes per line in a plan's model (see _delivery_lanes
 # departure (`ship_window`; small generated network, 50 orders: 43,000 variables -> 20,000, and the plan
 # HiGHS finds in 30 s 2% below the best passes' instead of about level with them)
 SHIP_SLACK_DAYS = 3
+MAX_SCALED_COST = 1e6
 
 
 @dataclass
@@ -84,6 +85,13 @@ class Model:
     pruned: bool = False  # some lines were left only their cheapest lanes (then it bounds nothing)
     last_ship_day: dict[int, int] = field(default_factory=dict)  # order -> its last departure day (plans)
     road: list[tuple[object, str, int]] = field(default_factory=list)  # transfers: (var, sku, seconds)
+    supply_stop: int | None = None  # the first day no supply is planned on (see `build`)
+
+    @property
+    def supply_days(self) -> range:
+        """The days purchases are received, production started and transfers leave on."""
+        days = self.grid.days
+        return days if self.supply_stop is None else range(days.start, min(days.stop, self.supply_stop))
 
     def ready_day(self, sku: str, loc: str) -> int:
         """The first day goods of `sku` could be at `loc` (past the horizon if never)."""
@@ -198,6 +206,10 @@ def build(
     if last_ship_day is not None:
         assert mode == RESTRICTED, "a window on deliveries is a restriction: no bound"
         model.last_ship_day = last_ship_day
+        if all(o in last_ship_day for o in chosen):
+            # nothing that comes after the last delivery can serve an order: those days plan no supply
+            # (goods left idle are sent rolling afterwards, `rolling`), a model a third smaller or more
+            model.supply_stop = max(last_ship_day.values(), default=grid.days.start) + 1
     bounds = demand_bounds(snap, [snap.orders[o] for o in chosen])
     converting = converting_routes(snap, have) if mode == RELAXED else set()
     for i, route in enumerate(snap.routes):
@@ -281,7 +293,7 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
     if need <= 0 or earliest > snap.horizon_end:
         return
     key = ("offer", offer.supplier, offer.sku, offer.location)
-    for d in range(day_of(earliest), grid.days.stop):
+    for d in range(day_of(earliest), model.supply_days.stop):
         t = max(grid.start_of(d), earliest)
         if t > snap.horizon_end:
             break
@@ -317,7 +329,7 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
     s, grid, snap = model.solver, model.grid, model.snap
     resource = snap.resources[route.resource]
     ready = max([grid.days.start, *(model.ready_day(c.sku, route.location) for c in route.components)])
-    for d in range(ready, grid.days.stop):
+    for d in range(ready, model.supply_days.stop):
         start = grid.start_of(d)
         if start + route.lead > snap.horizon_end:
             break
@@ -378,7 +390,7 @@ def add_transfers(model: Model) -> None:
         )
         for sku in skus:
             model.gates.setdefault((sku, lane.to), []).append((None, None))  # not gated: no fixed cost
-            for d in range(max(grid.days.start, model.ready_day(sku, lane.origin)), grid.days.stop):
+            for d in range(max(grid.days.start, model.ready_day(sku, lane.origin)), model.supply_days.stop):
                 start = grid.start_of(d)
                 if start + lane.transit > snap.horizon_end:
                     break
@@ -623,6 +635,9 @@ def solve_model(
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.05, time_limit_s)), relative_gap_tolerance=relative_gap
     )
+    scale = objective_scale(model)
+    if scale:
+        params.highs.int_options["user_objective_scale"] = scale
     model_params = None
     if hint:
         hints = [mathopt.SolutionHint(variable_values=hint)]
@@ -657,6 +672,16 @@ def solve_model(
         values(model.make_early),
         values(model.move_early),
     )
+
+
+def objective_scale(model: Model) -> int:
+    """The power of two HiGHS should scale the objective by so that its largest cost stays below
+    MAX_SCALED_COST (the penalties of unserved orders reach 1e7: HiGHS then warns of excessively large costs
+    and its heuristics find good plans later)."""
+    largest = max((abs(c) for c in model.objective.values()), default=0.0)
+    if largest <= MAX_SCALED_COST:
+        return 0
+    return -math.ceil(math.log2(largest / MAX_SCALED_COST))
 
 
 def hint_from(model: Model, ledger, outcomes) -> dict:
