@@ -22,6 +22,7 @@ from core.db import assign_number, db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
 from inventory.models import Item, Location
+from inventory.movements import MovementSpec
 from logistics import lanes as lane_service
 from logistics.models import Lane, Shipment, ShipmentEvent, ShipmentLine
 from orders import service as orders_service
@@ -248,17 +249,17 @@ def release_shipment(*, number: str, user_id: int) -> Shipment:
     return shipment
 
 
-def _movements(shipment: Shipment, kind: str, location: Location, what: str) -> list[dict]:
+def _movements(shipment: Shipment, kind: str, location: Location, what: str) -> list[MovementSpec]:
     return [
-        {
-            "kind": kind,
-            "sku": line.item.sku,
-            "location": location.code,
-            "quantity": line.quantity,
-            "reason": f"shipment {shipment.number} {what}",
-            "reference_type": "shipment",
-            "reference": shipment.number,
-        }
+        MovementSpec(
+            kind=kind,
+            sku=line.item.sku,
+            location=location.code,
+            quantity=line.quantity,
+            reason=f"shipment {shipment.number} {what}",
+            reference_type="shipment",
+            reference=shipment.number,
+        )
         for line in shipment.lines
     ]
 

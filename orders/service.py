@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
@@ -51,9 +52,7 @@ def save_customer(code: str, fields: dict, *, create: bool | None = None) -> tup
     if "region_code" in fields:
         region = fields.pop("region_code")
         fields["region"] = inventory_service.get_region(region, field="region") if region else None
-    return inventory_service.save_by_key(
-        Customer, Customer.code, code, fields, create=create, what="customer"
-    )
+    return records.save_by_key(Customer, Customer.code, code, fields, create=create, what="customer")
 
 
 def get_customer(code: str, *, field: str | None = None) -> Customer:
@@ -207,7 +206,7 @@ def create_order(*, number: str | None = None, **fields) -> CustomerOrder:
 
 
 def upsert_orders(rows: list[dict]) -> dict:
-    return inventory_service.upsert_many(save_order, "number", rows)
+    return records.upsert_many(save_order, "number", rows)
 
 
 def _require(order: CustomerOrder, action: str) -> str:

@@ -12,6 +12,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, or_, select
 
+from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
@@ -45,9 +46,7 @@ def get_supplier(code: str, *, field: str | None = None) -> Supplier:
 
 
 def save_supplier(code: str, fields: dict, *, create: bool | None = None) -> tuple[Supplier, bool]:
-    return inventory_service.save_by_key(
-        Supplier, Supplier.code, code, fields, create=create, what="supplier"
-    )
+    return records.save_by_key(Supplier, Supplier.code, code, fields, create=create, what="supplier")
 
 
 def suppliers_query(*, q: str | None = None, active: bool | None = None) -> Select:
@@ -129,11 +128,11 @@ def update_offer(offer: SupplyOffer, fields: dict) -> SupplyOffer:
 
 def upsert_offers(rows: list[dict]) -> dict:
     """Bulk upsert offers keyed by (supplier, sku, location); return the counts created and updated."""
-    return inventory_service.upsert_many(save_offer, ("supplier", "sku", "location"), rows)
+    return records.upsert_many(save_offer, ("supplier", "sku", "location"), rows)
 
 
 def delete_offer(offer_id: int) -> None:
-    inventory_service.delete_unused(get_offer(offer_id), f"supply offer {offer_id}")
+    records.delete_unused(get_offer(offer_id), f"supply offer {offer_id}")
 
 
 def offer_for(supplier: Supplier, item: Item, location: Location, *, at: datetime) -> SupplyOffer | None:

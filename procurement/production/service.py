@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from sqlalchemy import Select, or_, select
 
+from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from inventory import service as inventory_service
 from inventory.models import Item, Location
+from inventory.movements import MovementSpec
 from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
@@ -41,9 +43,7 @@ def save_resource(code: str, fields: dict, *, create: bool | None = None) -> tup
         if location.kind != "plant":
             raise Invalid("location", f"{location.code} is a {location.kind}; a resource stands in a plant")
         fields["location"] = location
-    return inventory_service.save_by_key(
-        Resource, Resource.code, code, fields, create=create, what="resource"
-    )
+    return records.save_by_key(Resource, Resource.code, code, fields, create=create, what="resource")
 
 
 def resources_query(
@@ -155,12 +155,12 @@ def _component(route: Route, index: int, component: dict) -> RouteComponent:
 
 def upsert_routes(rows: list[dict]) -> dict:
     """Bulk upsert routes keyed by (sku, resource); return the counts created and updated."""
-    return inventory_service.upsert_many(save_route, ("sku", "resource"), rows)
+    return records.upsert_many(save_route, ("sku", "resource"), rows)
 
 
 def delete_route(route_id: int) -> None:
     """Delete a route no production order refers to (409 otherwise)."""
-    inventory_service.delete_unused(get_route(route_id), f"route {route_id}")
+    records.delete_unused(get_route(route_id), f"route {route_id}")
 
 
 # -- production orders -----------------------------------------------------------------------------
@@ -252,20 +252,20 @@ def start_production_order(*, number: str, user_id: int) -> ProductionOrder:
     return order
 
 
-def _issue(order: ProductionOrder, component: RouteComponent, plant: str) -> dict:
+def _issue(order: ProductionOrder, component: RouteComponent, plant: str) -> MovementSpec:
     quantity = order.qty * component.qty_per
     if quantity >= MAX_QUANTITY:
         raise Conflict(f"{quantity} {component.item.sku} is beyond what the ledger records", code="too_large")
     quantity = quantity.quantize(Decimal("0.000001"))
-    return {
-        "kind": "issue",
-        "sku": component.item.sku,
-        "location": plant,
-        "quantity": quantity,
-        "reason": f"components of {order.number}",
-        "reference_type": "production_order",
-        "reference": order.number,
-    }
+    return MovementSpec(
+        kind="issue",
+        sku=component.item.sku,
+        location=plant,
+        quantity=quantity,
+        reason=f"components of {order.number}",
+        reference_type="production_order",
+        reference=order.number,
+    )
 
 
 def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
