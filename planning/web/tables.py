@@ -5,6 +5,7 @@ import io
 from datetime import datetime
 
 from planning.runs.models import PlanningRun
+from planning.runs.proposals import KINDS as PROPOSALS
 
 TABS = ("confirmations", "procurement", "production", "distribution")
 
@@ -17,48 +18,7 @@ COLUMNS = {
         ("deliveries", "Deliveries"),
         ("explanation", "Explanation"),
     ],
-    "purchases": [
-        ("ref", "Proposal"),
-        ("supplier", "Supplier"),
-        ("sku", "SKU"),
-        ("location", "Location"),
-        ("qty", "Qty"),
-        ("order_at", "Order at"),
-        ("receive_at", "Receive at"),
-        ("released_ref", "Released as"),
-    ],
-    "productions": [
-        ("ref", "Proposal"),
-        ("resource", "Resource"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("start_at", "Start"),
-        ("end_at", "End"),
-        ("released_ref", "Released as"),
-    ],
-    "transfers": [
-        ("ref", "Proposal"),
-        ("from_location", "From"),
-        ("to_location", "To"),
-        ("mode", "Mode"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("depart_at", "Depart"),
-        ("arrive_at", "Arrive"),
-        ("released_ref", "Released as"),
-    ],
-    "deliveries": [
-        ("ref", "Order"),
-        ("line", "Line"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("from_location", "From"),
-        ("mode", "Mode"),
-        ("depart_at", "Depart"),
-        ("arrive_at", "Arrive"),
-        ("released_ref", "Released as"),
-    ],
-}
+} | {name: list(kind.columns) for name, kind in PROPOSALS.items()}
 TAB_TABLES = {
     "confirmations": ("confirmations",),
     "procurement": ("purchases",),

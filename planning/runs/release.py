@@ -6,7 +6,8 @@ Only the plan in force (`published_run()`) can be released: a superseded plan is
 A proposal that is already released is skipped and reported; a selection with nothing left to
 release is 409 `already_released` (`nothing_to_release` if it selects nothing at all).
 
-Transfers and deliveries reserve stock when released. A shipment whose stock is not there yet (the
+What each kind of proposal becomes is its row of `planning.runs.proposals.KINDS`. Transfers and
+deliveries reserve stock when released. A shipment whose stock is not there yet (the
 plan expects it to arrive first) is created `planned` instead, to be released by hand later.
 Deliveries are selected by order number: all of an order's planned deliveries go together.
 """
@@ -15,27 +16,9 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import Conflict, Invalid
-from inventory.service import InsufficientStock
-from logistics import service as logistics_service
-from orders import service as orders_service
 from planning.runs import service as runs_service
-from planning.runs.models import (
-    PlannedConfirmation,
-    PlannedDelivery,
-    PlanningRun,
-    ProductionProposal,
-    PurchaseProposal,
-    TransferProposal,
-)
-from procurement import service as procurement_service
-from procurement.production import service as production_service
-
-KINDS = ("purchases", "productions", "transfers", "deliveries")
-PROPOSAL_MODELS = {
-    "purchases": PurchaseProposal,
-    "productions": ProductionProposal,
-    "transfers": TransferProposal,
-}
+from planning.runs.models import PlannedConfirmation, PlannedDelivery, PlanningRun
+from planning.runs.proposals import KINDS
 
 
 class PlanSuperseded(Conflict):
@@ -115,91 +98,13 @@ def _locked_rows(run: PlanningRun, kind: str) -> list[tuple[str, object]]:
             .with_for_update(of=PlannedDelivery)
         )
         return [(number, row) for row, number in db.session.execute(stmt)]
-    model = PROPOSAL_MODELS[kind]
+    model = KINDS[kind].model
     stmt = select(model).where(model.run_id == run.id).order_by(model.id).with_for_update()
     return [(row.ref, row) for row in db.session.scalars(stmt.execution_options(populate_existing=True))]
 
 
 def _release_one(kind: str, run: PlanningRun, ref: str, row, user_id: int) -> dict:
     plan_ref = f"run {run.id}/{ref}" if kind != "deliveries" else f"run {run.id}/{ref}/{row.line}"
-    document = RELEASERS[kind](row, ref=ref, plan_ref=plan_ref, user_id=user_id)
+    document = KINDS[kind].release(row, ref=ref, plan_ref=plan_ref, user_id=user_id)
     row.released_ref = document.number
     return {"ref": ref, "number": document.number, "status": document.status}
-
-
-def _release_purchase(row: PurchaseProposal, *, ref: str, plan_ref: str, user_id: int):
-    return procurement_service.create_purchase_order(
-        supplier=row.supplier,
-        location=row.location,
-        lines=[{"sku": row.sku, "qty": row.qty}],
-        receive_at=row.receive_at,
-        user_id=user_id,
-        source="plan",
-        plan_ref=plan_ref,
-        status="released",
-    )
-
-
-def _release_production(row: ProductionProposal, *, ref: str, plan_ref: str, user_id: int):
-    return production_service.create_production_order(
-        sku=row.sku,
-        resource=row.resource,
-        qty=row.qty,
-        start_at=row.start_at,
-        user_id=user_id,
-        source="plan",
-        plan_ref=plan_ref,
-        status="released",
-    )
-
-
-def _release_transfer(row: TransferProposal, *, ref: str, plan_ref: str, user_id: int):
-    shipment = logistics_service.create_planned_shipment(
-        kind="transfer",
-        from_code=row.from_location,
-        to_code=row.to_location,
-        mode=row.mode,
-        lines=[{"sku": row.sku, "quantity": row.qty}],
-        depart_at=row.depart_at,
-        arrive_at=row.arrive_at,
-        source="plan",
-        plan_ref=plan_ref,
-        user_id=user_id,
-    )
-    return _release_if_stocked(shipment, user_id=user_id)
-
-
-def _release_delivery(row: PlannedDelivery, *, ref: str, plan_ref: str, user_id: int):
-    order = orders_service.get_order(ref)
-    shipment = logistics_service.create_planned_shipment(
-        kind="delivery",
-        from_code=row.from_location,
-        to_code=order.region.code,
-        mode=row.mode,
-        order=order,
-        lines=[{"sku": row.sku, "quantity": row.qty, "order_line": row.line}],
-        depart_at=row.depart_at,
-        arrive_at=row.arrive_at,
-        source="plan",
-        plan_ref=plan_ref,
-        user_id=user_id,
-    )
-    return _release_if_stocked(shipment, user_id=user_id)
-
-
-def _release_if_stocked(shipment, *, user_id: int):
-    """Release a planned shipment (reserving its stock); leave it `planned` if the stock is not there yet."""
-    try:
-        with db.session.begin_nested():
-            logistics_service.release_shipment(number=shipment.number, user_id=user_id)
-    except InsufficientStock:
-        db.session.refresh(shipment)
-    return shipment
-
-
-RELEASERS = {
-    "purchases": _release_purchase,
-    "productions": _release_production,
-    "transfers": _release_transfer,
-    "deliveries": _release_delivery,
-}
