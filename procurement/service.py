@@ -15,9 +15,10 @@ from sqlalchemy import Select, or_, select
 from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.formats import as_number, iso
+from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
-from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import (
     OPEN_PO_STATUSES,
     SOURCES,
@@ -219,6 +220,14 @@ def purchase_orders_query(
     return stmt
 
 
+TRANSITIONS: Transitions = {
+    # action: (statuses it starts from, status it leads to; None: received or partially, by what is in)
+    "release": (("proposed",), "released"),
+    "cancel": (("proposed", "released"), "cancelled"),
+    "receive": (OPEN_PO_STATUSES, None),
+}
+
+
 def get_purchase_order(number: str) -> PurchaseOrder:
     return get_by_key(PurchaseOrder, PurchaseOrder.number, number, what="purchase order")
 
@@ -226,8 +235,8 @@ def get_purchase_order(number: str) -> PurchaseOrder:
 def release_purchase_order(*, number: str) -> PurchaseOrder:
     """proposed → released: the order is placed with the supplier."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, ("proposed",), "release")
-    order.status, order.released_at = "released", utcnow()
+    transition(order, TRANSITIONS, "release", "purchase order")
+    order.released_at = utcnow()
     db.session.flush()
     return order
 
@@ -235,8 +244,8 @@ def release_purchase_order(*, number: str) -> PurchaseOrder:
 def cancel_purchase_order(*, number: str) -> PurchaseOrder:
     """proposed or released (nothing received yet) → cancelled."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, ("proposed", "released"), "cancel")
-    order.status, order.closed_at = "cancelled", utcnow()
+    transition(order, TRANSITIONS, "cancel", "purchase order")
+    order.closed_at = utcnow()
     db.session.flush()
     return order
 
@@ -245,7 +254,7 @@ def receive_purchase_order_line(*, number: str, line_no: int, qty: Decimal, user
     """Receive `qty` of one line into stock (a ledger receipt); the order becomes partially received
     or, when every line is in, received. More than ordered plus the tolerance is refused (409)."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, OPEN_PO_STATUSES, "receive")
+    next_status(order, TRANSITIONS, "receive", "purchase order")
     line = next((li for li in order.lines if li.line_no == line_no), None)
     if line is None:
         raise NotFound(f"{number} has no line {line_no}")

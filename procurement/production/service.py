@@ -15,10 +15,11 @@ from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
+from core.formats import as_number, iso
+from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
 from inventory.movements import MovementSpec
-from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
 
@@ -222,6 +223,15 @@ def production_orders_query(
     return stmt
 
 
+TRANSITIONS: Transitions = {
+    # action: (statuses it starts from, status it leads to)
+    "release": (("proposed",), "released"),
+    "start": (("released",), "in_progress"),
+    "complete": (("in_progress",), "completed"),
+    "cancel": (("proposed", "released"), "cancelled"),
+}
+
+
 def get_production_order(number: str) -> ProductionOrder:
     return get_by_key(ProductionOrder, ProductionOrder.number, number, what="production order")
 
@@ -233,8 +243,8 @@ def _lock(number: str) -> ProductionOrder:
 def release_production_order(*, number: str) -> ProductionOrder:
     """proposed → released: the order is planned firm."""
     order = _lock(number)
-    require_status(order, ("proposed",), "release")
-    order.status, order.released_at = "released", utcnow()
+    transition(order, TRANSITIONS, "release", "production order")
+    order.released_at = utcnow()
     db.session.flush()
     return order
 
@@ -242,12 +252,12 @@ def release_production_order(*, number: str) -> ProductionOrder:
 def start_production_order(*, number: str, user_id: int) -> ProductionOrder:
     """released → in_progress: issue every component (qty * qty_per) at the plant, all or none."""
     order = _lock(number)
-    require_status(order, ("released",), "start")
+    started = next_status(order, TRANSITIONS, "start", "production order")
     plant = order.route.resource.location.code
     issues = [_issue(order, c, plant) for c in order.route.components]
     if issues:
         inventory_service.post_movements(issues, user_id=user_id)
-    order.status, order.started_at = "in_progress", utcnow()
+    order.status, order.started_at = started, utcnow()
     db.session.flush()
     return order
 
@@ -271,7 +281,7 @@ def _issue(order: ProductionOrder, component: RouteComponent, plant: str) -> Mov
 def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
     """in_progress → completed: receive the output at the plant."""
     order = _lock(number)
-    require_status(order, ("in_progress",), "complete")
+    completed = next_status(order, TRANSITIONS, "complete", "production order")
     inventory_service.post_movement(
         user_id=user_id,
         kind="receipt",
@@ -282,7 +292,7 @@ def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
         reference_type="production_order",
         reference=order.number,
     )
-    order.status, order.closed_at = "completed", utcnow()
+    order.status, order.closed_at = completed, utcnow()
     db.session.flush()
     return order
 
@@ -290,8 +300,8 @@ def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
 def cancel_production_order(*, number: str) -> ProductionOrder:
     """proposed or released (not started) → cancelled."""
     order = _lock(number)
-    require_status(order, ("proposed", "released"), "cancel")
-    order.status, order.closed_at = "cancelled", utcnow()
+    transition(order, TRANSITIONS, "cancel", "production order")
+    order.closed_at = utcnow()
     db.session.flush()
     return order
 

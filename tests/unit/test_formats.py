@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
-from procurement.documents import as_number, iso
+from core.formats import as_number, iso
 
 
 def test_whole_decimals_become_ints_and_others_floats():
