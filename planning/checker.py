@@ -9,10 +9,10 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 
 from planning.checker_snapshot import SnapshotError, check_snapshot, instant
+from planning.contract import CONTRACT
 
 __all__ = ["SnapshotError", "check_snapshot", "verify"]
 
-CONTRACT = "supply-plan/1"
 DAY = 86400.0
 HOUR = 3600.0
 QTY_TOLERANCE = 1e-6

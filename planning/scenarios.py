@@ -27,7 +27,8 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
-CONTRACT = "supply-plan/1"
+from planning.contract import CONTRACT
+
 PLAN_START = datetime(2026, 11, 23, 6, tzinfo=UTC)  # a Monday, as the early shift starts
 HORIZON_DAYS = 56
 

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import datetime
 
+from core.formats import iso
 from planning.runs.models import PlanningRun
 from planning.runs.proposals import KINDS as PROPOSALS
 
@@ -56,7 +57,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso(value)
     if value is None:
         return ""
     text = str(value)
