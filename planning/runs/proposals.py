@@ -11,12 +11,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from core.db import db
 from core.formats import as_decimal, as_number, iso, parse_time
 from inventory.service import InsufficientStock
 from logistics import service as logistics_service
 from orders import service as orders_service
-from planning.runs.models import PlannedDelivery, ProductionProposal, PurchaseProposal, TransferProposal
+from planning.runs.models import (
+    PlannedConfirmation,
+    PlannedDelivery,
+    ProductionProposal,
+    PurchaseProposal,
+    TransferProposal,
+)
 from procurement import service as procurement_service
 from procurement.production import service as production_service
 
@@ -50,12 +58,21 @@ class ProposalKind:
     plan_columns: tuple[str, ...]  # the columns one record of the plan fills, in the contract's order
     release: Callable  # (row, ref=, plan_ref=, user_id=) -> the document made from it
     lead_columns: tuple[tuple[str, str], ...] = (("ref", "Proposal"),)  # (key, label) first in the table
+    by_order: bool = False  # selected by order number, a row per order line (deliveries)
 
     @property
     def columns(self) -> tuple[tuple[str, str], ...]:
         """(key, label) of the planner's table of these proposals."""
         shown = tuple((c, LABELS[c]) for c in self.plan_columns if c not in dict(self.lead_columns))
         return (*self.lead_columns, *shown, ("released_ref", "Released as"))
+
+    def locked_rows(self, run_id: int) -> list[tuple[str, object]]:
+        """The run's rows of this kind as (ref, row), locked, in plan order (a delivery's ref: its order)."""
+        return _locked_deliveries(run_id) if self.by_order else _locked_proposals(self.model, run_id)
+
+    def plan_ref(self, run_id: int, ref: str, row) -> str:
+        """What a document released from `row` records as its origin in the plan."""
+        return f"run {run_id}/{ref}/{row.line}" if self.by_order else f"run {run_id}/{ref}"
 
     def row(self, record: dict, **extra):
         """A new row from one record of the plan (contract JSON)."""
@@ -65,6 +82,22 @@ class ProposalKind:
     def record(self, row) -> dict:
         """The contract's record of one row."""
         return {PLAN_NAMES.get(c, c): _write(getattr(row, c)) for c in self.plan_columns}
+
+
+def _locked_proposals(model, run_id: int) -> list[tuple[str, object]]:
+    stmt = select(model).where(model.run_id == run_id).order_by(model.id).with_for_update()
+    return [(row.ref, row) for row in db.session.scalars(stmt.execution_options(populate_existing=True))]
+
+
+def _locked_deliveries(run_id: int) -> list[tuple[str, PlannedDelivery]]:
+    stmt = (
+        select(PlannedDelivery, PlannedConfirmation.order_number)
+        .join(PlannedConfirmation, PlannedDelivery.confirmation_id == PlannedConfirmation.id)
+        .where(PlannedConfirmation.run_id == run_id)
+        .order_by(PlannedDelivery.id)
+        .with_for_update(of=PlannedDelivery)
+    )
+    return [(number, row) for row, number in db.session.execute(stmt)]
 
 
 def _read(column: str, value):
@@ -193,6 +226,7 @@ KINDS: dict[str, ProposalKind] = {
             plan_columns=("qty", "from_location", "mode", "depart_at", "arrive_at"),
             release=_release_delivery,
             lead_columns=(("ref", "Order"), ("line", "Line"), ("sku", "SKU")),
+            by_order=True,
         ),
     )
 }

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from core.db import db
 from core.errors import Conflict, Invalid
 from planning.runs import service as runs_service
-from planning.runs.models import PlannedConfirmation, PlannedDelivery, PlanningRun
+from planning.runs.models import PlanningRun
 from planning.runs.proposals import KINDS
 
 
@@ -74,7 +74,7 @@ def _check_in_force(run: PlanningRun) -> None:
 
 def _pick(run: PlanningRun, kind: str, refs) -> list[tuple[str, object]]:
     """The selected rows of one kind, locked, as (ref, row); 422 naming a ref the plan does not have."""
-    rows = _locked_rows(run, kind)
+    rows = KINDS[kind].locked_rows(run.id)
     if refs == "all":
         return rows
     if not isinstance(refs, list):
@@ -88,23 +88,8 @@ def _pick(run: PlanningRun, kind: str, refs) -> list[tuple[str, object]]:
     return [(ref, row) for ref in dict.fromkeys(refs) for row in by_ref[ref]]
 
 
-def _locked_rows(run: PlanningRun, kind: str) -> list[tuple[str, object]]:
-    if kind == "deliveries":
-        stmt = (
-            select(PlannedDelivery, PlannedConfirmation.order_number)
-            .join(PlannedConfirmation, PlannedDelivery.confirmation_id == PlannedConfirmation.id)
-            .where(PlannedConfirmation.run_id == run.id)
-            .order_by(PlannedDelivery.id)
-            .with_for_update(of=PlannedDelivery)
-        )
-        return [(number, row) for row, number in db.session.execute(stmt)]
-    model = KINDS[kind].model
-    stmt = select(model).where(model.run_id == run.id).order_by(model.id).with_for_update()
-    return [(row.ref, row) for row in db.session.scalars(stmt.execution_options(populate_existing=True))]
-
-
 def _release_one(kind: str, run: PlanningRun, ref: str, row, user_id: int) -> dict:
-    plan_ref = f"run {run.id}/{ref}" if kind != "deliveries" else f"run {run.id}/{ref}/{row.line}"
+    plan_ref = KINDS[kind].plan_ref(run.id, ref, row)
     document = KINDS[kind].release(row, ref=ref, plan_ref=plan_ref, user_id=user_id)
     row.released_ref = document.number
     return {"ref": ref, "number": document.number, "status": document.status}

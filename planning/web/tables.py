@@ -46,7 +46,7 @@ def table_rows(run: PlanningRun, kind: str) -> list[dict]:
             }
             for c in run.confirmations
         ]
-    if kind == "deliveries":
+    if PROPOSALS[kind].by_order:  # a delivery's ref is its order's number
         return [{**_row(d, kind), "ref": c.order_number} for c in run.confirmations for d in c.deliveries]
     return [_row(p, kind) for p in getattr(run, kind)]
 
