@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 
 from core import records
-from core.db import assign_number, db, get_by_key, utcnow
+from core.db import assign_number, db, get_by_key, utcnow, where_given
 from core.errors import Conflict, Invalid, NotFound
 from core.formats import as_number, iso
 from core.lifecycle import Transitions, lock_document, next_status, transition
@@ -208,16 +208,13 @@ def purchase_orders_query(
     location: str | None = None,
 ) -> Select:
     """Purchase orders, newest first, filtered by status, supplier, sku on a line and location."""
-    stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc())
-    if status:
-        stmt = stmt.where(PurchaseOrder.status == status)
-    if supplier:
-        stmt = stmt.where(PurchaseOrder.supplier.has(Supplier.code == supplier))
-    if location:
-        stmt = stmt.where(PurchaseOrder.location.has(Location.code == location))
-    if sku:
-        stmt = stmt.where(PurchaseOrder.lines.any(PurchaseOrderLine.item.has(Item.sku == sku)))
-    return stmt
+    return where_given(
+        select(PurchaseOrder).order_by(PurchaseOrder.id.desc()),
+        (status, lambda v: PurchaseOrder.status == v),
+        (supplier, lambda v: PurchaseOrder.supplier.has(Supplier.code == v)),
+        (location, lambda v: PurchaseOrder.location.has(Location.code == v)),
+        (sku, lambda v: PurchaseOrder.lines.any(PurchaseOrderLine.item.has(Item.sku == v))),
+    )
 
 
 TRANSITIONS: Transitions = {

@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import Select, or_, select
 
 from core import records
-from core.db import assign_number, db, get_by_key, utcnow
+from core.db import assign_number, db, get_by_key, utcnow, where_given
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
 from core.formats import as_number, iso
@@ -211,16 +211,13 @@ def production_orders_query(
     location: str | None = None,
 ) -> Select:
     """Production orders, newest first, filtered by status, sku, resource and plant."""
-    stmt = select(ProductionOrder).join(ProductionOrder.route).order_by(ProductionOrder.id.desc())
-    if status:
-        stmt = stmt.where(ProductionOrder.status == status)
-    if sku:
-        stmt = stmt.where(Route.item.has(Item.sku == sku))
-    if resource:
-        stmt = stmt.where(Route.resource.has(Resource.code == resource))
-    if location:
-        stmt = stmt.where(Route.resource.has(Resource.location.has(Location.code == location)))
-    return stmt
+    return where_given(
+        select(ProductionOrder).join(ProductionOrder.route).order_by(ProductionOrder.id.desc()),
+        (status, lambda v: ProductionOrder.status == v),
+        (sku, lambda v: Route.item.has(Item.sku == v)),
+        (resource, lambda v: Route.resource.has(Resource.code == v)),
+        (location, lambda v: Route.resource.has(Resource.location.has(Location.code == v))),
+    )
 
 
 TRANSITIONS: Transitions = {
