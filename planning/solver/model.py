@@ -289,7 +289,7 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
     minimum); a whole number of multiples; at most capacity_per_day (less what fixed orders take)."""
     s, grid, snap = model.solver, model.grid, model.snap
     need = round_up(max(bound, offer.min_qty), offer.multiple)  # a purchase order of at least the minimum
-    earliest = snap.plan_start + offer.lead
+    earliest = offer.earliest_receipt(snap.plan_start)
     if need <= 0 or earliest > snap.horizon_end:
         return
     key = ("offer", offer.supplier, offer.sku, offer.location)

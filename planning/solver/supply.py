@@ -224,7 +224,7 @@ class Sourcer:
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
         """Purchase orders for `offer` received from max(want, plan_start + lead), split by daily capacity."""
-        t = max(day_start(want) if self.ledger.lots else want, self.snap.plan_start + offer.lead)
+        t = max(day_start(want) if self.ledger.lots else want, offer.earliest_receipt(self.snap.plan_start))
         key = ("offer", offer.supplier, offer.sku, offer.location)
         remaining = qty
         while remaining > QTY_TOL:
