@@ -41,7 +41,6 @@ MAX_LANES = 48  # delivery lanes per line in a plan's model (see _delivery_lanes
 # departure (`ship_window`; small generated network, 50 orders: 43,000 variables -> 20,000, and the plan
 # HiGHS finds in 30 s 2% below the best passes' instead of about level with them)
 SHIP_SLACK_DAYS = 3
-MAX_SCALED_COST = 1e6
 
 
 @dataclass
@@ -635,9 +634,6 @@ def solve_model(
     params = mathopt.SolveParameters(
         time_limit=timedelta(seconds=max(0.05, time_limit_s)), relative_gap_tolerance=relative_gap
     )
-    scale = objective_scale(model)
-    if scale:
-        params.highs.int_options["user_objective_scale"] = scale
     model_params = None
     if hint:
         hints = [mathopt.SolutionHint(variable_values=hint)]
@@ -672,16 +668,6 @@ def solve_model(
         values(model.make_early),
         values(model.move_early),
     )
-
-
-def objective_scale(model: Model) -> int:
-    """The power of two HiGHS should scale the objective by so that its largest cost stays below
-    MAX_SCALED_COST (the penalties of unserved orders reach 1e7: HiGHS then warns of excessively large costs
-    and its heuristics find good plans later)."""
-    largest = max((abs(c) for c in model.objective.values()), default=0.0)
-    if largest <= MAX_SCALED_COST:
-        return 0
-    return -math.ceil(math.log2(largest / MAX_SCALED_COST))
 
 
 def hint_from(model: Model, ledger, outcomes) -> dict:
