@@ -168,13 +168,13 @@ def plan_part(
         # too big for one model: a bound from the compact relaxation, then the neighbourhood search
         bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
         best = improve(snap, best, deadline, progress=progress)
-    if _status(best.cost, bound) != "optimal":
+    if status_of(best.cost, bound) != "optimal":
         # time the model did not take (it stopped early, or would not fit in what was left): the search again
         best, _ = _search_sequences(
             snap, best, sequence, deadline, started, progress, better_plan, bound, seed=1
         )
     best = roll_idle_stock(snap, best)
-    return to_plan(snap, best, report(_status(best.cost, bound), best.cost, bound, started))
+    return to_plan(snap, best, report(status_of(best.cost, bound), best.cost, bound, started))
 
 
 def unplanned(snapshot: dict, reason: str) -> dict:
@@ -186,7 +186,7 @@ def unplanned(snapshot: dict, reason: str) -> dict:
     return to_plan(snap, found, report("heuristic", found.cost, None, started))
 
 
-def _status(cost: float, bound: float | None) -> str:
+def status_of(cost: float, bound: float | None) -> str:
     """`optimal` when the bound proves the plan's cost (within 0.01%), else `feasible` (a bound exists)."""
     if bound is None:
         return "heuristic"
@@ -275,7 +275,7 @@ def _hand_over(
     bound: float | None = None,
 ) -> None:
     if better_plan is not None:
-        better_plan(to_plan(snap, found, report(_status(found.cost, bound), found.cost, bound, started)))
+        better_plan(to_plan(snap, found, report(status_of(found.cost, bound), found.cost, bound, started)))
 
 
 def _tell(progress: Progress | None, message: str, cost: float, **details) -> None:
