@@ -21,6 +21,7 @@ from planning.solver.part import Progress, plan_part, report, safety_margin, sta
 from planning.solver.plan import to_plan
 
 FIRST_ROUND = 0.5  # of a batch's time for every part; the rest for the parts with the most at stake
+BIG_PART_SHARE = 0.25  # of a batch's size, above which a part's plan needs all the time (no second round)
 MIN_SECOND_S = 2.0  # the least worker-seconds worth giving a part in the second round
 
 
@@ -59,7 +60,9 @@ def solve(
     # several parts, or one big enough for a long model solve: in worker processes, so the deadline holds
     # even when HiGHS overruns its time limit (the part then keeps the best plan its worker wrote)
     deadline = started + time_limit_s - safety_margin(time_limit_s)
-    first = deadline if len(parts) == 1 else started + (deadline - started) * FIRST_ROUND
+    # (a batch dominated by one big part gives it the whole time: its first pass must finish)
+    many = len(parts) > 1 and max(sizes) <= BIG_PART_SHARE * sum(sizes)
+    first = started + (deadline - started) * FIRST_ROUND if many else deadline
     plans = run_parts(
         parts,
         sizes=sizes,

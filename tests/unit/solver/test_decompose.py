@@ -196,3 +196,29 @@ def _is_worker(pid: int) -> bool:
             return b"spawn_main" in f.read()
     except OSError:
         return False
+
+
+def test_the_second_round_gives_the_time_left_to_the_parts_with_most_at_stake(generate, verify):
+    """After a first round of 1 s a part, the second round plans the parts whose cost is furthest above their
+    bound again, from their first plans: no part dearer, no bound lower, the merged plan valid."""
+    import time as clock
+
+    from planning.solver.decompose import merge
+    from planning.solver.parallel import run_parts
+    from planning.solver.solve import second_round
+
+    networks = [
+        generate(orders=15, skus=8, locations=3, suppliers=2, plants=1, seed=s, tight=True) for s in (3, 4)
+    ]
+    snap = combined([prefixed(n, f"N{i}-") for i, n in enumerate(networks)])
+    parts = split(snap)
+    assert len(parts) == 2
+    first = run_parts(parts, sizes=[1, 1], deadline=clock.monotonic() + 2, workers=1)
+    reports = [dict(plan["solver"]) for plan in first]
+    phases = []
+    again = second_round(parts, first, clock.monotonic() + 8, 1, lambda phase, *_, **__: phases.append(phase))
+    assert any(phase.startswith("second round:") for phase in phases)
+    for before, after in zip(reports, again, strict=True):
+        assert after["solver"]["objective"] <= before["objective"] + 1e-6
+        assert after["solver"]["bound"] >= before["bound"] - 1e-6
+    assert verify(snap, merge(snap, again))["valid"]
