@@ -38,7 +38,8 @@ from datetime import timedelta
 from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Order, Snapshot, day_of
-from planning.solver.model import RELAXED, Model, build, converting_routes, demand_bounds, dusk, holding
+from planning.solver.model import RELAXED, Model, converting_routes, demand_bounds, dusk, holding
+from planning.solver.model_build import build
 from planning.solver.network import can_have, earliest_stock
 
 WINDOW_DAYS = 10

@@ -24,18 +24,9 @@ from collections import Counter, defaultdict
 
 from planning.solver.contract import Snapshot, day_of
 from planning.solver.extract import Timer
-from planning.solver.model import (
-    BOUND_ONLY,
-    RESTRICTED,
-    Fixed,
-    build,
-    dawn,
-    dusk,
-    estimated_size,
-    hint_from,
-    ship_window,
-    solve_model,
-)
+from planning.solver.model import BOUND_ONLY, RESTRICTED, Fixed, dawn, dusk, estimated_size, ship_window
+from planning.solver.model_build import build
+from planning.solver.model_solve import hint_from, solve_model
 from planning.solver.network import DayGrid
 from planning.solver.peg import Actions, free, ledger_of, peg, rebuild
 from planning.solver.plan import Candidate, service_cost

@@ -30,13 +30,12 @@ from planning.solver.model import (
     BOUND_ONLY,
     RELAXED,
     RESTRICTED,
-    build,
     estimated_size,
-    hint_from,
     same_in_both_modes,
     ship_window,
-    solve_model,
 )
+from planning.solver.model_build import build
+from planning.solver.model_solve import hint_from, solve_model
 from planning.solver.plan import Candidate, candidate, opening_holding, to_plan
 from planning.solver.promise import OrderOutcome, Tactics
 from planning.solver.rolling import roll_idle_stock
