@@ -6,8 +6,9 @@ import math
 from dataclasses import dataclass, field
 
 from planning.solver.contract import DAY, HOUR, Lane, Order, OrderLine, Snapshot
+from planning.solver.demand import OpenDemand
 from planning.solver.ledger import QTY_TOL, Ledger
-from planning.solver.supply import RANK, TRIALS_PER_LINE, OpenDemand, Sourcer, Supply, next_day
+from planning.solver.supply import RANK, TRIALS_PER_LINE, Sourcer, Supply, next_day
 
 MAX_DELIVERY_LANES = 5
 MAX_PROMISE_BUMPS = 90
