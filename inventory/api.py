@@ -1,16 +1,18 @@
 """Inventory over HTTP: regions, items, locations, balances, movements, the ledger and counts."""
 
-from flask import current_app
+from flask import current_app, request, url_for
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from core.api import Blueprint, SelectPage
 from core.auth import current_principal, current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
 from core.guards import body_limit
-from inventory import service
-from inventory.models import Item, Location, Region, StockMovement
+from inventory import checkpoints, service
+from inventory.models import Item, LedgerEntry, Location, Region, StockMovement
 from inventory.schemas import (
     BalanceQueryArgsSchema,
     BalanceSchema,
@@ -20,7 +22,7 @@ from inventory.schemas import (
     ItemSchema,
     ItemUpdateSchema,
     LedgerEntrySchema,
-    LedgerQueryArgsSchema,
+    LedgerPageQueryArgsSchema,
     LocationQueryArgsSchema,
     LocationSchema,
     LocationUpdateSchema,
@@ -182,8 +184,9 @@ class StockAsOf(MethodView):
     @blp.arguments(StockAsOfQueryArgsSchema, location="query")
     @blp.response(200, StockAsOfSchema(many=True))
     def get(self, args):
-        """On hand per item and location at a past instant, recomputed from the ledger."""
-        return service.stock_as_of(args.pop("at"), **args)
+        """On hand per item and location at a past instant: the latest checkpoint before it plus the
+        ledger entries since."""
+        return checkpoints.stock_as_of(args.pop("at"), **args)
 
 
 @blp.route("/movements")
@@ -222,15 +225,60 @@ class MovementById(MethodView):
         return movement
 
 
+NEXT_CURSOR = "X-Next-Cursor"
+
+
 @blp.route("/ledger")
 class Ledger(MethodView):
     @blp.requires()
-    @blp.arguments(LedgerQueryArgsSchema, location="query")
-    @blp.response(200, LedgerEntrySchema(many=True))
-    @blp.paginate(SelectPage, **PAGE)
+    @blp.arguments(LedgerPageQueryArgsSchema, location="query")
+    @blp.response(
+        200,
+        LedgerEntrySchema(many=True),
+        headers={
+            NEXT_CURSOR: {
+                "description": "pass as `cursor` for the next (older) page; absent on the last page",
+                "schema": {"type": "string"},
+            },
+            "Link": {"description": 'the next page, rel="next"', "schema": {"type": "string"}},
+        },
+    )
     def get(self, args):
-        """Ledger history, newest first, by sku, location, kind, reference and time."""
-        return service.ledger_query(**args)
+        """Ledger history, newest first, by sku, location, kind, reference and time; paged by keyset:
+        follow `X-Next-Cursor` (or `Link`). `page` still gives offset pages (`X-Pagination`)."""
+        size, cursor, page = args.pop("page_size"), args.pop("cursor", None), args.pop("page", None)
+        # each entry shows its movement's kind, sku, reason...: loaded by the query's own join, not one by one
+        movement = contains_eager(LedgerEntry.movement)
+        entries = service.ledger_query(**args).options(
+            movement.contains_eager(StockMovement.item),
+            movement.lazyload(StockMovement.from_location),
+            movement.lazyload(StockMovement.to_location),
+        )
+        if page is not None:
+            return _offset_page(entries, page, size)
+        return _keyset_page(entries, cursor, size)
+
+
+def _keyset_page(entries, cursor: int | None, size: int):
+    """The `size` entries older than `cursor` (newest first), and the next page's cursor and link."""
+    if cursor is not None:
+        entries = entries.where(LedgerEntry.id < cursor)
+    rows = db.session.scalars(entries.limit(size + 1)).all()
+    if len(rows) <= size:
+        return rows, {}
+    after = rows[size - 1].id
+    query = {**request.args.to_dict(), "cursor": after}
+    return rows[:size], {
+        NEXT_CURSOR: str(after),
+        "Link": f'<{url_for(request.endpoint, **query)}>; rel="next"',
+    }
+
+
+def _offset_page(entries, page: int, size: int):
+    """Offset pages as the ledger had them before keyset pages (`X-Pagination` with the total)."""
+    params = PaginationParameters(page, size)
+    rows = SelectPage(entries, page_params=params).items
+    return blp._set_pagination_metadata(params, rows, {})
 
 
 @blp.route("/counts")

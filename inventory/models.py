@@ -95,6 +95,7 @@ class StockMovement(db.Model):
     """
 
     __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_reference", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -118,12 +119,17 @@ class LedgerEntry(db.Model):
     """The change one movement made to one balance, and the balance after it."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_item_location_id", "item_id", "location_id", "id"),)
+    __table_args__ = (
+        Index("ix_ledger_entries_item_location_id", "item_id", "location_id", "id"),
+        # keyset pages of one location's history, and stock as of an instant for one item
+        Index("ix_ledger_entries_location_id_id", "location_id", "id"),
+        Index("ix_ledger_entries_item_created_at", "item_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     movement_id: Mapped[int] = mapped_column(ForeignKey("stock_movements.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     delta: Mapped[Decimal] = mapped_column(Quantity)
     balance_after: Mapped[Decimal] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -153,3 +159,30 @@ class StockReservation(db.Model):
 
     item: Mapped[Item] = relationship(lazy="joined")
     location: Mapped[Location] = relationship(lazy="joined")
+
+
+class StockCheckpoint(db.Model):
+    """On hand of every balance as the ledger stood at `taken_at`: the sum of all entries up to then.
+
+    Stock as of an instant is the latest checkpoint at or before it plus the entries since, so it reads
+    one checkpoint and a short stretch of the ledger, never the ledger from its beginning. Rows are
+    never updated; each checkpoint is derived from the one before and the entries between them.
+    """
+
+    __tablename__ = "stock_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, unique=True)
+    entries_since_previous: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StockCheckpointBalance(db.Model):
+    """One balance's on hand in a checkpoint (every balance with an entry up to it, zeros included)."""
+
+    __tablename__ = "stock_checkpoint_balances"
+
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("stock_checkpoints.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    on_hand: Mapped[Decimal] = mapped_column(Quantity)

@@ -215,6 +215,28 @@ class LedgerQueryArgsSchema(Schema):
     until = Time()
 
 
+class LedgerPageQueryArgsSchema(LedgerQueryArgsSchema):
+    """The ledger's filters and its page: by keyset (`cursor`) unless `page` asks for offset pages."""
+
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+    cursor = fields.Integer(
+        validate=validate.Range(min=1, max=2**31),
+        metadata={"description": "the `X-Next-Cursor` of the previous page: the entries older than it"},
+    )
+    page = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "offset pages with an `X-Pagination` header (total counted: slow on a long "
+            "ledger); without it, pages follow `X-Next-Cursor`"
+        },
+    )
+
+    @validates_schema
+    def _one_way_of_paging(self, data, **kwargs):
+        if "page" in data and "cursor" in data:
+            raise ValidationError("page through the ledger by cursor or by page, not both", "cursor")
+
+
 class StockAsOfQueryArgsSchema(Schema):
     at = Time(required=True)
     sku = fields.String()

@@ -1,4 +1,5 @@
-"""What the scheduler does each time it wakes: plan the current cycle once, execute queued runs.
+"""What the scheduler does each time it wakes: plan the current cycle once, execute queued runs,
+checkpoint the stock ledger when it has grown enough.
 
 Cycles are aligned to midnight UTC (every 120 minutes by default: 00:00, 02:00, ...). A cycle's run
 carries the cycle's start as its unique `cycle_key`, so with several scheduler processes the cycle
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
+from inventory import checkpoints
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun
 from schedules import metrics
@@ -46,6 +48,16 @@ def deliver_webhooks() -> dict:
     from planning.webhooks import service as webhooks
 
     return webhooks.deliver_due()
+
+
+def checkpoint_stock() -> None:
+    """Checkpoint every balance when enough ledger entries came since the last checkpoint."""
+    checkpoint = checkpoints.checkpoint_if_due(
+        every_entries=current_app.config["STOCK_CHECKPOINT_EVERY_ENTRIES"]
+    )
+    db.session.commit()
+    if checkpoint is not None:
+        log.info("stock checkpoint %s at %s", checkpoint.id, checkpoint.taken_at.isoformat())
 
 
 def execute_queued_runs() -> list[PlanningRun]:
