@@ -1,6 +1,6 @@
 """Inventory over HTTP: regions, items, locations, balances, movements, the ledger and counts."""
 
-from flask import current_app, request, url_for
+from flask import after_this_request, current_app, request, url_for
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import or_, select
@@ -11,12 +11,13 @@ from core.auth import current_principal, current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
 from core.guards import body_limit
-from inventory import checkpoints, service
-from inventory.models import Item, LedgerEntry, Location, Region, StockMovement
+from inventory import checkpoints, count_jobs, service
+from inventory.models import Item, LedgerEntry, Location, Region, StockCountJob, StockMovement
 from inventory.schemas import (
     BalanceQueryArgsSchema,
     BalanceSchema,
     CodeQueryArgsSchema,
+    CountJobSchema,
     CountUploadSchema,
     ItemQueryArgsSchema,
     ItemSchema,
@@ -291,12 +292,59 @@ class Counts(MethodView):
     @body_limit("COUNT_CSV_MAX_BYTES")
     def post(self, upload):
         """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named."""
-        try:
-            text = upload["file"].read().decode("utf-8-sig")
-        except (AttributeError, UnicodeDecodeError) as e:
-            raise Invalid("file", "must be a UTF-8 CSV file") from e
+        text = _csv_text(upload)
         rows = current_app.config["COUNT_CSV_MAX_ROWS"]
         movements = service.import_count_csv(
             text, user_id=current_user_id(), max_rows=rows, reason="stock count"
         )
         return {"movements": movements}
+
+
+def _csv_text(upload) -> str:
+    try:
+        return upload["file"].read().decode("utf-8-sig")
+    except (AttributeError, UnicodeDecodeError) as e:
+        raise Invalid("file", "must be a UTF-8 CSV file") from e
+
+
+@blp.route("/counts/jobs")
+class CountJobs(MethodView):
+    @blp.requires(*STOCK_KEEPERS)
+    @blp.writes(moves_stock=True)
+    @blp.arguments(CountUploadSchema, location="files")
+    @blp.response(202, CountJobSchema)
+    @blp.errors(413)
+    @body_limit("COUNT_JOB_MAX_BYTES")
+    def post(self, upload):
+        """Upload a large stock count CSV (`sku,location,counted`) to apply in chunks: 202 with the job
+        to poll. A refused row refuses the count (each named); each chunk is applied whole or not at all."""
+        config = current_app.config
+        job = count_jobs.create_count_job(
+            _csv_text(upload),
+            file_name=upload["file"].filename or "",
+            user_id=current_user_id(),
+            max_rows=config["COUNT_JOB_MAX_ROWS"],
+            chunk_rows=config["COUNT_JOB_CHUNK_ROWS"],
+        )
+        job_id = job.id
+
+        @after_this_request
+        def start_once_committed(response):
+            if response.status_code == 202:
+                count_jobs.start_count_job(job_id)
+            return response
+
+        return job, {"Location": url_for("inventory.count_job", job_id=job_id)}
+
+
+@blp.route("/counts/jobs/<id:job_id>", endpoint="count_job")
+class CountJobById(MethodView):
+    @blp.requires()
+    @blp.response(200, CountJobSchema)
+    @blp.errors(404)
+    def get(self, job_id):
+        """A count job: its status and progress, and the rows it refused."""
+        job = db.session.get(StockCountJob, job_id)
+        if job is None:
+            raise NotFound(f"no count job {job_id}")
+        return job

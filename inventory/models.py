@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
@@ -13,6 +13,7 @@ ITEM_KINDS = ("material", "finished", "both")
 LOCATION_KINDS = ("warehouse", "plant")
 MOVEMENT_KINDS = ("receipt", "issue", "transfer", "adjustment", "count")
 REFERENCE_TYPES = ("purchase_order", "production_order", "shipment", "count", "free")
+COUNT_JOB_STATUSES = ("queued", "running", "done", "refused", "failed")
 
 
 class Region(db.Model):
@@ -186,3 +187,32 @@ class StockCheckpointBalance(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
     on_hand: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class StockCountJob(db.Model):
+    """A large stock count uploaded as CSV and applied in chunks, one transaction each.
+
+    `queued → running → done`; `refused` when rows were refused (nothing applied); `failed` when a chunk
+    could not be applied (the chunks before it stay, `rows_applied` says how many rows). The file is kept
+    until the job ends, so a job whose process stopped can resume from its next chunk.
+    """
+
+    __tablename__ = "stock_count_jobs"
+    __table_args__ = (Index("ix_stock_count_jobs_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str | None] = mapped_column(Text, deferred=True)
+    reason: Mapped[str] = mapped_column(String(500), default="stock count")
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_applied: Mapped[int] = mapped_column(default=0)
+    chunk_rows: Mapped[int] = mapped_column(default=5000)
+    refused_rows: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -253,3 +253,39 @@ class CountUploadSchema(Schema):
     """A CSV of `sku,location,counted`; its movements carry the reason "stock count"."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class CountJobSchema(Schema):
+    """A count applied in chunks: poll it until `status` is done, refused or failed."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "queued, running, done; refused: rows were refused, nothing applied; failed: a "
+            "chunk could not be applied, the chunks before it were (see `error`, `rows_applied`)"
+        },
+    )
+    file_name = fields.String(required=True)
+    reference = fields.Function(
+        lambda job: f"count-job-{job.id}",
+        required=True,
+        metadata={"description": "the reference its movements carry in the ledger"},
+    )
+    rows_total = fields.Integer(required=True)
+    rows_applied = fields.Integer(required=True)
+    chunk_rows = fields.Integer(required=True)
+    refused_rows = fields.Integer(required=True)
+    refused = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        allow_none=True,
+        required=True,
+        metadata={"description": "the refused rows (the first 1000), each with its reasons"},
+    )
+    error = fields.String(allow_none=True, required=True)
+    created_by = fields.Integer(attribute="created_by_id", required=True)
+    created_at = Time(required=True)
+    started_at = Time(allow_none=True, required=True)
+    updated_at = Time(required=True)
+    finished_at = Time(allow_none=True, required=True)

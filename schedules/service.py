@@ -1,5 +1,5 @@
 """What the scheduler does each time it wakes: plan the current cycle once, execute queued runs,
-checkpoint the stock ledger when it has grown enough.
+checkpoint the stock ledger when it has grown enough, resume stalled count jobs.
 
 Cycles are aligned to midnight UTC (every 120 minutes by default: 00:00, 02:00, ...). A cycle's run
 carries the cycle's start as its unique `cycle_key`, so with several scheduler processes the cycle
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
-from inventory import checkpoints
+from inventory import checkpoints, count_jobs
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun
 from schedules import metrics
@@ -58,6 +58,12 @@ def checkpoint_stock() -> None:
     db.session.commit()
     if checkpoint is not None:
         log.info("stock checkpoint %s at %s", checkpoint.id, checkpoint.taken_at.isoformat())
+
+
+def resume_count_jobs() -> None:
+    """Run count jobs that no web process is running (it stopped, or never started them)."""
+    for job_id in count_jobs.resume_stalled_count_jobs():
+        log.info("count job %s resumed", job_id)
 
 
 def execute_queued_runs() -> list[PlanningRun]:
