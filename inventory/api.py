@@ -12,7 +12,15 @@ from core.db import db
 from core.errors import Invalid, NotFound
 from core.guards import body_limit
 from inventory import checkpoints, count_jobs, service
-from inventory.models import Item, LedgerEntry, Location, Region, StockCountJob, StockMovement
+from inventory.models import (
+    Item,
+    LedgerEntry,
+    Location,
+    Region,
+    StockBalance,
+    StockCountJob,
+    StockMovement,
+)
 from inventory.schemas import (
     BalanceQueryArgsSchema,
     BalanceSchema,
@@ -176,7 +184,10 @@ class Balances(MethodView):
     @blp.paginate(SelectPage, **PAGE)
     def get(self, args):
         """Stock balances (on hand, reserved, free) per item and location."""
-        return service.balances_query(**args)
+        # item and location come from the query's own joins, not joined a second time for loading
+        return service.balances_query(**args).options(
+            contains_eager(StockBalance.item), contains_eager(StockBalance.location)
+        )
 
 
 @blp.route("/stock/as-of")

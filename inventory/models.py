@@ -122,7 +122,8 @@ class LedgerEntry(db.Model):
     __tablename__ = "ledger_entries"
     __table_args__ = (
         Index("ix_ledger_entries_item_location_id", "item_id", "location_id", "id"),
-        # keyset pages of one location's history, and stock as of an instant for one item
+        # keyset pages of one item's or one location's history, and stock as of an instant for one item
+        Index("ix_ledger_entries_item_id_id", "item_id", "id"),
         Index("ix_ledger_entries_location_id_id", "location_id", "id"),
         Index("ix_ledger_entries_item_created_at", "item_id", "created_at"),
     )

@@ -3,8 +3,8 @@
 `stock_checkpoints` / `stock_checkpoint_balances`: on hand of every balance at an instant, so stock as of
 an instant reads the latest checkpoint before it plus the entries since (inventory/checkpoints.py).
 Indexes for a long history: ledger entries by (item, created_at) for stock as of an instant of one item,
-by (location, id) for keyset pages of one location (it replaces the index on location alone), and
-movements by reference. On a large PostgreSQL ledger, building these indexes blocks ledger writes
+by (item, id) and (location, id) for keyset pages of one item or location (the latter replaces the index
+on location alone), and movements by reference. On a large PostgreSQL ledger, building these indexes blocks ledger writes
 while it runs (minutes at tens of millions of entries): upgrade in a quiet hour.
 
 Revision ID: 0005
@@ -48,6 +48,7 @@ def upgrade():
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ledger_entries_location_id'))
         batch_op.create_index('ix_ledger_entries_item_created_at', ['item_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_ledger_entries_item_id_id', ['item_id', 'id'], unique=False)
         batch_op.create_index('ix_ledger_entries_location_id_id', ['location_id', 'id'], unique=False)
 
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:
@@ -63,6 +64,7 @@ def downgrade():
 
     with op.batch_alter_table('ledger_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_ledger_entries_location_id_id')
+        batch_op.drop_index('ix_ledger_entries_item_id_id')
         batch_op.drop_index('ix_ledger_entries_item_created_at')
         batch_op.create_index(batch_op.f('ix_ledger_entries_location_id'), ['location_id'], unique=False)
 
