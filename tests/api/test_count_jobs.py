@@ -15,8 +15,8 @@ HEADER = "sku,location,counted\n"
 
 @pytest.fixture(autouse=True)
 def jobs_in_small_chunks(app, monkeypatch):
-    """Jobs run in their request once it commits (no thread outlives the test), 3 rows a chunk."""
-    monkeypatch.setitem(app.config, "COUNT_JOBS_INLINE", True)
+    """3 rows a chunk (the tests' jobs run in their request once it commits: COUNT_JOBS_INLINE)."""
+    assert app.config["COUNT_JOBS_INLINE"]
     monkeypatch.setitem(app.config, "COUNT_JOB_CHUNK_ROWS", 3)
 
 
