@@ -95,7 +95,7 @@ def run_job(app, token: str, text: str) -> None:
             seen, last = job["rows_applied"], now
         if job["status"] not in ("queued", "running"):
             break
-        time.sleep(0.05)
+        time.sleep(0.2)
     total = time.perf_counter() - started
     print(
         f"{job['status']}: {job['rows_applied']:,} of {job['rows_total']:,} rows in {total:.1f} s "
@@ -106,7 +106,7 @@ def run_job(app, token: str, text: str) -> None:
     chunks = chunk_times[1:]  # the first includes the checks of every row before any chunk
     if chunks:
         print(
-            f"chunks (one transaction each, seen by polling every 50 ms): "
+            f"chunks (one transaction each, seen by polling every 200 ms): "
             f"p50 {percentile(chunks, 0.5):.2f} s, "
             f"max {max(chunks):.2f} s; checks and first chunk {chunk_times[0]:.2f} s"
         )

@@ -174,6 +174,8 @@ def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
     if not keys:
         return {}
     now = utcnow()
+    if dialect_name() == "postgresql":  # the keys as two arrays: one short statement whatever their number
+        return {(b.item_id, b.location_id): b for b in ledger.lock_balances_from_arrays(keys, now=now)}
     values = [
         {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
         for i, loc in keys
