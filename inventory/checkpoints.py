@@ -8,11 +8,11 @@ the first checkpoint it is the plain sum of the entries up to `at` (`service.sto
 scan, is the reference the tests hold this to).
 
 A checkpoint must not miss an entry that commits after it with `created_at <= T`. Every movement locks
-its balances before it takes its `created_at`, so on PostgreSQL a checkpoint first locks the balance
-table in SHARE mode: that waits for the movements in flight to commit and holds new ones back until
-the checkpoint commits (it reads only the entries since the last checkpoint, so that is brief). On
-SQLite every write transaction excludes the others. T lies `CLOCK_MARGIN` before now, for web
-instances whose clocks run a little behind this one.
+its balances before it takes its `created_at`, so `settle_movements` locks the balance table in SHARE
+mode on PostgreSQL: that waits for the movements in flight to commit and holds new ones back only
+until its caller commits, at once. Every entry up to the instant it returns is then committed, and the
+checkpoint is computed after, holding nothing back (on SQLite every write transaction excludes the
+others). T lies `CLOCK_MARGIN` before now, for web instances whose clocks run a little behind this one.
 """
 
 from datetime import datetime, timedelta
@@ -23,41 +23,56 @@ from core.db import db, dialect_name, utcnow
 from inventory.models import Item, LedgerEntry, Location, StockCheckpoint, StockCheckpointBalance
 
 CLOCK_MARGIN = timedelta(seconds=5)
-LOCK_TIMEOUT = "5s"  # a checkpoint waits this long for movements in flight, then gives up (next time)
+LOCK_TIMEOUT = "5s"  # settling waits this long for the movements in flight, then gives up (next time)
 
 
-def take_checkpoint(*, at: datetime | None = None) -> StockCheckpoint | None:
-    """Checkpoint the ledger as it stood at `at` (default: now less `CLOCK_MARGIN`); None when the
-    latest checkpoint is already at or after that instant. The caller commits."""
-    _hold_back_movements()
-    latest_safe = utcnow() - CLOCK_MARGIN
-    taken_at = latest_safe if at is None else at
-    if taken_at > latest_safe:
-        raise ValueError(f"a checkpoint is at least {CLOCK_MARGIN} in the past, not {taken_at.isoformat()}")
-    previous = latest_checkpoint()
-    if previous is not None and previous.taken_at >= taken_at:
-        return None
-    checkpoint = StockCheckpoint(
-        taken_at=taken_at, entries_since_previous=_entries_between(previous, taken_at)
-    )
-    db.session.add(checkpoint)
-    db.session.flush()
-    sums = on_hand_at(taken_at, since=previous).subquery()
-    rows = select(literal(checkpoint.id), sums.c.item_id, sums.c.location_id, sums.c.on_hand)
-    columns = ["checkpoint_id", "item_id", "location_id", "on_hand"]
-    db.session.execute(insert(StockCheckpointBalance).from_select(columns, rows))
+def checkpoint_now() -> StockCheckpoint | None:
+    """Checkpoint the ledger as it stands (less `CLOCK_MARGIN`); None if one is already that recent.
+
+    A job: it commits twice, once to let the movements it held back go on, once with the checkpoint."""
+    at = settle_movements()
+    db.session.commit()
+    checkpoint = take_checkpoint(at=at)
+    db.session.commit()
     return checkpoint
 
 
 def checkpoint_if_due(*, every_entries: int) -> StockCheckpoint | None:
-    """Take a checkpoint when at least `every_entries` ledger entries came after the latest one."""
+    """`checkpoint_now` when at least `every_entries` ledger entries came after the latest checkpoint."""
     previous = latest_checkpoint()
     recent = select(LedgerEntry.id).limit(every_entries)
     if previous is not None:
         recent = recent.where(LedgerEntry.created_at > previous.taken_at)
     if db.session.scalar(select(func.count()).select_from(recent.subquery())) < every_entries:
         return None
-    return take_checkpoint()
+    return checkpoint_now()
+
+
+def settle_movements() -> datetime:
+    """An instant up to which every movement will have committed once the caller commits (at once: on
+    PostgreSQL, until then no movement can lock a balance)."""
+    if dialect_name() == "postgresql":
+        db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        db.session.execute(text("LOCK TABLE stock_balances IN SHARE MODE"))
+    return utcnow() - CLOCK_MARGIN
+
+
+def take_checkpoint(*, at: datetime) -> StockCheckpoint | None:
+    """Checkpoint the ledger as it stood at `at`, an instant up to which every movement has committed
+    (from `settle_movements`, or older); None when the latest checkpoint is at or after it."""
+    if at > utcnow() - CLOCK_MARGIN:
+        raise ValueError(f"a checkpoint is at least {CLOCK_MARGIN} in the past, not {at.isoformat()}")
+    previous = latest_checkpoint()
+    if previous is not None and previous.taken_at >= at:
+        return None
+    checkpoint = StockCheckpoint(taken_at=at, entries_since_previous=_entries_between(previous, at))
+    db.session.add(checkpoint)
+    db.session.flush()
+    sums = on_hand_at(at, since=previous).subquery()
+    rows = select(literal(checkpoint.id), sums.c.item_id, sums.c.location_id, sums.c.on_hand)
+    columns = ["checkpoint_id", "item_id", "location_id", "on_hand"]
+    db.session.execute(insert(StockCheckpointBalance).from_select(columns, rows))
+    return checkpoint
 
 
 def latest_checkpoint(*, at: datetime | None = None) -> StockCheckpoint | None:
@@ -122,10 +137,3 @@ def _entries_between(previous: StockCheckpoint | None, taken_at: datetime) -> in
     if previous is not None:
         stmt = stmt.where(LedgerEntry.created_at > previous.taken_at)
     return db.session.scalar(stmt)
-
-
-def _hold_back_movements() -> None:
-    """On PostgreSQL: wait for the movements in flight, and hold new ones back until the caller commits."""
-    if dialect_name() == "postgresql":
-        db.session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
-        db.session.execute(text("LOCK TABLE stock_balances IN SHARE MODE"))

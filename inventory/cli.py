@@ -3,7 +3,6 @@
 import click
 from flask.cli import AppGroup
 
-from core.db import db
 from inventory import checkpoints
 
 stock_cli = AppGroup("stock", help="The stock ledger.")
@@ -12,8 +11,7 @@ stock_cli = AppGroup("stock", help="The stock ledger.")
 @stock_cli.command("checkpoint")
 def checkpoint_command():
     """Checkpoint every balance's on hand now (stock as of a later instant starts from it)."""
-    checkpoint = checkpoints.take_checkpoint()
-    db.session.commit()
+    checkpoint = checkpoints.checkpoint_now()
     if checkpoint is None:
         click.echo("the latest checkpoint is already this recent; none taken")
         return

@@ -55,7 +55,6 @@ def checkpoint_stock() -> None:
     checkpoint = checkpoints.checkpoint_if_due(
         every_entries=current_app.config["STOCK_CHECKPOINT_EVERY_ENTRIES"]
     )
-    db.session.commit()
     if checkpoint is not None:
         log.info("stock checkpoint %s at %s", checkpoint.id, checkpoint.taken_at.isoformat())
 

@@ -83,7 +83,7 @@ def test_stock_as_of_equals_a_full_scan_at_every_instant_and_on_every_checkpoint
 def test_a_checkpoint_is_derived_from_the_one_before_and_the_entries_since(session, user_id, clock):
     instants = post_history(user_id, 30)
     first = checkpoints.take_checkpoint(at=instants[14])
-    second = checkpoints.take_checkpoint()  # now, less the clock margin: after every entry
+    second = checkpoints.checkpoint_now()  # now, less the clock margin: after every entry
     assert first.entries_since_previous + second.entries_since_previous == len(
         session.scalars(service.ledger_query()).all()
     )
