@@ -67,6 +67,14 @@ def get_by_key(model, column, value, *, what: str, field: str | None = None):
     return row
 
 
+def where_given(stmt, *filters):
+    """`stmt` narrowed by each (value, clause) filter whose value was given: `.where(clause(value))`."""
+    for value, clause in filters:
+        if value:
+            stmt = stmt.where(clause(value))
+    return stmt
+
+
 def referring_rows(row) -> dict[str, int]:
     """How many rows of each table refer to `row` through a foreign key (leaving out the tables of the
     children the ORM deletes with it): what stops it being deleted."""

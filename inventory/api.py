@@ -6,6 +6,7 @@ from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import or_, select
 from sqlalchemy.orm import contains_eager
 
+from core import records
 from core.api import Blueprint, SelectPage
 from core.auth import current_principal, current_user_id
 from core.db import db
@@ -21,6 +22,7 @@ from inventory.models import (
     StockCountJob,
     StockMovement,
 )
+from inventory.movements import MovementSpec
 from inventory.schemas import (
     BalanceQueryArgsSchema,
     BalanceSchema,
@@ -99,7 +101,7 @@ def _master_data_views(
         @blp.arguments(schema(many=True))
         @blp.response(200, UpsertResultSchema)
         def put(self, rows):
-            return service.upsert_many(save, key_name, rows)
+            return records.upsert_many(save, key_name, rows)
 
     @blp.route(f"/{plural}/<key>", endpoint=label)
     class Member(MethodView):
@@ -123,7 +125,7 @@ def _master_data_views(
         @blp.errors(404, 409)
         def delete(self, key):
             row = _get(model, key_column, key, label)
-            service.delete_unused(row, f"{label} {key!r}")
+            records.delete_unused(row, f"{label} {key!r}")
 
 
 def _save_location(code: str, fields: dict, *, create: bool | None = None):
@@ -210,7 +212,7 @@ class Movements(MethodView):
     @blp.errors(409)
     def post(self, movement):
         """Post one movement: receipt, issue, transfer, adjustment or count (409 below zero)."""
-        return service.post_movement(user_id=current_user_id(), **movement)
+        return service.post_movements([MovementSpec(**movement)], user_id=current_user_id())[0]
 
 
 @blp.route("/movements/batch")
@@ -222,7 +224,8 @@ class MovementBatch(MethodView):
     @blp.errors(409)
     def post(self, batch):
         """Post several movements in one transaction: all are applied, in order, or none."""
-        return {"movements": service.post_movements(batch["movements"], user_id=current_user_id())}
+        specs = [MovementSpec(**movement) for movement in batch["movements"]]
+        return {"movements": service.post_movements(specs, user_id=current_user_id())}
 
 
 @blp.route("/movements/<id:movement_id>")

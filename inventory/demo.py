@@ -4,6 +4,7 @@ import random
 from decimal import Decimal
 
 from inventory import service
+from inventory.movements import MovementSpec
 
 REGIONS = [("north", "North"), ("east", "East"), ("south", "South"), ("west", "West")]
 # code, name, kind, region, latitude, longitude
@@ -92,13 +93,13 @@ def load_inventory_demo(*, user_id: int, seed: int = 7) -> None:
     service.post_movements(receipts, user_id=user_id)
 
 
-def _receipt(sku: str, location: str, qty: int) -> dict:
-    return {
-        "kind": "receipt",
-        "sku": sku,
-        "location": location,
-        "quantity": Decimal(qty),
-        "reason": "opening stock",
-        "reference_type": "free",
-        "reference": "DEMO-OPENING",
-    }
+def _receipt(sku: str, location: str, qty: int) -> MovementSpec:
+    return MovementSpec(
+        kind="receipt",
+        sku=sku,
+        location=location,
+        quantity=Decimal(qty),
+        reason="opening stock",
+        reference_type="free",
+        reference="DEMO-OPENING",
+    )

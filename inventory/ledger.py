@@ -1,12 +1,14 @@
 """The ledger's rows written set-wise: a whole document's movements and entries in a few statements.
 
-`service.post_movements` checks a document's movements against its locked balances; `write_movements`
+`lock_balances` creates and locks the balances a document touches; `service.post_movements` checks its
+movements against them (the rules of `inventory.movements`); `write_movements`
 then takes ids for all its movements in one query (a single movement: its insert returns its id),
 inserts the movements, then their ledger entries, and sets the balances, one statement for each (on
 PostgreSQL an `unnest` of one array per column; on SQLite an executemany), with no ORM object per
 row. What it returns (`PostedMovement`) reads like a `StockMovement` to the response schemas.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.db import db, dialect_name
+from core.db import db, dialect_name, upsert_insert, utcnow
 from inventory.models import Item, LedgerEntry, Location, StockBalance, StockMovement
 
 
@@ -48,7 +50,41 @@ class PostedMovement:
     entries: list[LedgerEffect] = field(default_factory=list)
 
 
+ZERO = Decimal(0)
 Change = tuple[Location, Decimal, Decimal]  # (location, delta, on hand after)
+
+
+def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
+    """Create missing balances and lock all of `keys` (item_id, location_id), in sorted order.
+
+    One statement: an insert that, on a balance that exists, locks it instead (an update of its
+    `updated_at` alone, which whoever locks a balance changes anyway) and returns it as last committed."""
+    keys = sorted(set(keys))
+    if not keys:
+        return {}
+    now = utcnow()
+    if dialect_name() == "postgresql":  # the keys as two arrays: one short statement whatever their number
+        return {(b.item_id, b.location_id): b for b in lock_balances_from_arrays(keys, now=now)}
+    values = [
+        {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
+        for i, loc in keys
+    ]
+    # Rows as parameters, not in the statement: one cached statement (insertmanyvalues), in key order.
+    stmt = _balance_lock(dialect_name())
+    return {(b.item_id, b.location_id): b for b in db.session.scalars(stmt, values)}
+
+
+@cache
+def _balance_lock(dialect: str):
+    """Create-or-lock balances, returning them: built once per database (every movement runs it)."""
+    insert = upsert_insert(StockBalance, dialect)
+    return (
+        insert.on_conflict_do_update(
+            index_elements=["item_id", "location_id"], set_={"updated_at": insert.excluded.updated_at}
+        )
+        .returning(StockBalance, sort_by_parameter_order=True)
+        .execution_options(populate_existing=True)
+    )
 
 
 def next_ids(table: Table, count: int) -> list[int]:

@@ -11,7 +11,6 @@ from core.db import UTCDateTime, db, utcnow
 Quantity = Numeric(18, 6)
 ITEM_KINDS = ("material", "finished", "both")
 LOCATION_KINDS = ("warehouse", "plant")
-MOVEMENT_KINDS = ("receipt", "issue", "transfer", "adjustment", "count")
 REFERENCE_TYPES = ("purchase_order", "production_order", "shipment", "count", "free")
 COUNT_JOB_STATUSES = ("queued", "running", "done", "refused", "failed")
 

@@ -3,7 +3,10 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from core.fields import Quantity, Time
-from inventory.models import ITEM_KINDS, LOCATION_KINDS, MOVEMENT_KINDS, REFERENCE_TYPES
+from inventory.models import ITEM_KINDS, LOCATION_KINDS, REFERENCE_TYPES
+from inventory.movements import KINDS, PLACES
+
+MOVEMENT_KINDS = tuple(KINDS)
 
 Code = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$", error="1-64 letters, digits, '.', '_', '-', '/'"
@@ -121,34 +124,22 @@ class MovementInSchema(Schema):
 
 
 def _place_errors(kind: str | None, data: dict) -> dict:
-    """Every misplaced location field: a transfer names from/to, the other kinds one location."""
+    """Every misplaced location field: each place of the kind named, no other place given."""
     if kind is None:
         return {}
-    if kind == "transfer":
-        errors = {
-            name: ["required for a transfer"]
-            for name in ("from_location", "to_location")
-            if not data.get(name)
-        }
-        if data.get("location"):
-            errors["location"] = ["a transfer names from_location and to_location"]
-        return errors
-    errors = {name: ["only for a transfer"] for name in ("from_location", "to_location") if data.get(name)}
-    if not data.get("location"):
-        errors["location"] = [f"required for {kind}"]
+    places = KINDS[kind].places
+    article = "an" if kind[0] in "aeiou" else "a"
+    errors = {name: [f"required for {article} {kind}"] for name in places if not data.get(name)}
+    named = " and ".join(places)
+    errors |= {
+        name: [f"{article} {kind} names {named}"] for name in PLACES if name not in places and data.get(name)
+    }
     return errors
 
 
 def _quantity_errors(kind: str | None, qty) -> dict:
-    if qty is None:
-        return {}
-    if kind in ("receipt", "issue", "transfer") and qty <= 0:
-        return {"quantity": ["must be > 0"]}
-    if kind == "adjustment" and qty == 0:
-        return {"quantity": ["must not be 0"]}
-    if kind == "count" and qty < 0:
-        return {"quantity": ["a counted balance must be >= 0"]}
-    return {}
+    problem = KINDS[kind].quantity_problem(qty) if kind is not None and qty is not None else None
+    return {"quantity": [problem]} if problem else {}
 
 
 MAX_DOCUMENT_LINES = 5000  # a receipt or transfer of this many lines posts in one request, all or none

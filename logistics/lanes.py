@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
 
+from core import records
 from core.db import db
 from core.errors import Conflict, Invalid, NotFound
 from inventory import service as inventory_service
@@ -76,7 +77,7 @@ def save_lane(*, from_code: str, to_code: str, mode: str, fields: dict, create: 
 
 def upsert_lanes(rows: list[dict]) -> dict:
     """Bulk upsert lanes by (from, to, mode) in one transaction; return the counts."""
-    return inventory_service.upsert_many(save_lane, ("from_code", "to_code", "mode"), rows, field="lanes")
+    return records.upsert_many(save_lane, ("from_code", "to_code", "mode"), rows, field="lanes")
 
 
 def update_lane(*, lane_id: int, fields: dict) -> Lane:
@@ -95,7 +96,7 @@ def delete_lane(*, lane_id: int) -> None:
     if used:
         message = f"lane {lane_id} is referred to by {used} shipments; set valid_to instead"
         raise Conflict(message, code="in_use", referred_to_by={"shipments": used})
-    inventory_service.delete_unused(lane, f"lane {lane_id}")
+    records.delete_unused(lane, f"lane {lane_id}")
 
 
 def valid_at(stmt: Select, at: datetime) -> Select:

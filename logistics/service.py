@@ -18,17 +18,19 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from core.db import assign_number, db, utcnow
-from core.errors import Conflict, Invalid, NotFound
+from core.db import assign_number, db, get_by_key, utcnow
+from core.errors import Conflict, Invalid
+from core.lifecycle import InvalidTransition, Transitions, lock_document, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
+from inventory.movements import MovementSpec
 from logistics import lanes as lane_service
 from logistics.models import Lane, Shipment, ShipmentEvent, ShipmentLine
 from orders import service as orders_service
 from orders.events import OrderCancelled
 from orders.models import PLANNED_STATUSES, CustomerOrder
 
-TRANSITIONS = {
+TRANSITIONS: Transitions = {
     # action: (statuses it starts from, status it leads to)
     "release": (("planned",), "released"),
     "dispatch": (("released",), "in_transit"),
@@ -40,19 +42,11 @@ UNDERWAY = ("released", "in_transit")
 STOCK_MOVING_KINDS = ("transfer", "delivery")
 
 
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-
-
 def get_shipment(number: str, *, lock: bool = False) -> Shipment:
     """The shipment `number` (404 if none); with `lock`, its row is locked until the transaction ends."""
-    stmt = select(Shipment).where(Shipment.number == number)
     if lock:  # two concurrent steps on one shipment: the second waits, then sees the new status
-        stmt = stmt.with_for_update(of=Shipment).execution_options(populate_existing=True)
-    shipment = db.session.scalar(stmt)
-    if shipment is None:
-        raise NotFound(f"no shipment {number!r}")
-    return shipment
+        return lock_document(Shipment, number, "shipment")
+    return get_by_key(Shipment, Shipment.number, number, what="shipment")
 
 
 def shipments_query(
@@ -216,14 +210,7 @@ def create_planned_shipment(
 
 
 def _transition(shipment: Shipment, action: str) -> None:
-    allowed, target = TRANSITIONS[action]
-    if shipment.status not in allowed:
-        raise InvalidTransition(
-            f"cannot {action} shipment {shipment.number}: it is {shipment.status} "
-            f"(needs {' or '.join(allowed)})",
-            current_status=shipment.status,
-        )
-    shipment.status = target
+    transition(shipment, TRANSITIONS, action, "shipment")
 
 
 def _moves_stock(shipment: Shipment) -> bool:
@@ -248,17 +235,17 @@ def release_shipment(*, number: str, user_id: int) -> Shipment:
     return shipment
 
 
-def _movements(shipment: Shipment, kind: str, location: Location, what: str) -> list[dict]:
+def _movements(shipment: Shipment, kind: str, location: Location, what: str) -> list[MovementSpec]:
     return [
-        {
-            "kind": kind,
-            "sku": line.item.sku,
-            "location": location.code,
-            "quantity": line.quantity,
-            "reason": f"shipment {shipment.number} {what}",
-            "reference_type": "shipment",
-            "reference": shipment.number,
-        }
+        MovementSpec(
+            kind=kind,
+            sku=line.item.sku,
+            location=location.code,
+            quantity=line.quantity,
+            reason=f"shipment {shipment.number} {what}",
+            reference_type="shipment",
+            reference=shipment.number,
+        )
         for line in shipment.lines
     ]
 

@@ -2,8 +2,8 @@
 
 from flask.views import MethodView
 
+from core import records
 from core.api import Blueprint, SelectPage
-from inventory import service as inventory_service
 from inventory.schemas import UpsertResultSchema
 from orders import service
 from orders.schemas import (
@@ -53,7 +53,7 @@ class Customers(MethodView):
     @blp.response(200, UpsertResultSchema)
     def put(self, rows):
         """Bulk upsert customers by code, all or none."""
-        return inventory_service.upsert_many(service.save_customer, "code", rows)
+        return records.upsert_many(service.save_customer, "code", rows)
 
 
 @blp.route("/customers/<code>")

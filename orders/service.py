@@ -13,8 +13,10 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
+from core import records
 from core.db import assign_number, db, get_by_key, utcnow
 from core.errors import Conflict, Invalid, NotFound
+from core.lifecycle import InvalidTransition, Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from orders import events
 from orders.models import (
@@ -29,17 +31,13 @@ from orders.models import (
 from orders.priorities import priorities
 
 EDITABLE_STATUSES = ("pending", "accepted")
-TRANSITIONS = {
+TRANSITIONS: Transitions = {
     # action: (statuses it starts from, status it leads to)
     "accept": (("pending",), "accepted"),
     "cancel": (("pending", "accepted", "confirmed", "unconfirmed"), "cancelled"),
     "ship": (PLANNED_STATUSES, "shipped"),
     "close": (("shipped",), "closed"),
 }
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
 
 
 # -- customers -------------------------------------------------------------------------------------
@@ -51,9 +49,7 @@ def save_customer(code: str, fields: dict, *, create: bool | None = None) -> tup
     if "region_code" in fields:
         region = fields.pop("region_code")
         fields["region"] = inventory_service.get_region(region, field="region") if region else None
-    return inventory_service.save_by_key(
-        Customer, Customer.code, code, fields, create=create, what="customer"
-    )
+    return records.save_by_key(Customer, Customer.code, code, fields, create=create, what="customer")
 
 
 def get_customer(code: str, *, field: str | None = None) -> Customer:
@@ -82,16 +78,7 @@ def get_order(number: str, *, field: str | None = None) -> CustomerOrder:
 
 def lock_order(number: str) -> CustomerOrder:
     """The order `number`, its row locked until the transaction ends (concurrent changes wait)."""
-    stmt = (
-        select(CustomerOrder)
-        .where(CustomerOrder.number == number)
-        .with_for_update(of=CustomerOrder)
-        .execution_options(populate_existing=True)
-    )
-    order = db.session.scalar(stmt)
-    if order is None:
-        raise NotFound(f"no order {number!r}")
-    return order
+    return lock_document(CustomerOrder, number, "order")
 
 
 def orders_query(
@@ -207,23 +194,12 @@ def create_order(*, number: str | None = None, **fields) -> CustomerOrder:
 
 
 def upsert_orders(rows: list[dict]) -> dict:
-    return inventory_service.upsert_many(save_order, "number", rows)
-
-
-def _require(order: CustomerOrder, action: str) -> str:
-    """The status `action` leads to; 409 if the order's status forbids it."""
-    allowed, target = TRANSITIONS[action]
-    if order.status not in allowed:
-        raise InvalidTransition(
-            f"cannot {action} order {order.number}: it is {order.status} (needs {' or '.join(allowed)})",
-            current_status=order.status,
-        )
-    return target
+    return records.upsert_many(save_order, "number", rows)
 
 
 def transition_order(order: CustomerOrder, action: str) -> CustomerOrder:
     """Apply a lifecycle action to an order, or 409 (and change nothing) if its status forbids it."""
-    order.status = _require(order, action)
+    transition(order, TRANSITIONS, action, "order")
     db.session.flush()
     return order
 
@@ -240,7 +216,7 @@ def cancel_order(*, number: str) -> CustomerOrder:
     """Cancel an order before it ships; `OrderCancelled`'s handlers react first and may refuse (logistics
     cancels the order's planned and released deliveries, or refuses with a 409 once goods are on the road)."""
     order = lock_order(number)
-    _require(order, "cancel")
+    next_status(order, TRANSITIONS, "cancel", "order")
     events.publish(events.OrderCancelled(order=order))
     return transition_order(order, "cancel")
 

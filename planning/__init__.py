@@ -1,2 +1,3 @@
-"""Planning: the planning snapshot, planning runs and their release, webhooks, the planner's pages and
-the solver (`planning.solver`). The orders it plans live in `orders/`."""
+"""Planning: the planning snapshot (`snapshot`), the contract version (`contract`), planning runs with
+their plans and release (`planning.runs`), webhooks, the planner's pages and the solver (`planning.solver`,
+which imports nothing of takt outside itself). The orders it plans live in `orders/`."""

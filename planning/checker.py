@@ -6,19 +6,35 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 
+from planning.checker_costs import Charges
+from planning.checker_network import (
+    DAY,
+    DELIVERY_FIELDS,
+    HOUR,
+    PROCUREMENT_FIELDS,
+    PRODUCTION_FIELDS,
+    QTY_TOLERANCE,
+    RULE_MOVEMENT,
+    RULE_ORDERS,
+    RULE_PRODUCTION,
+    RULE_PURCHASING,
+    RULE_REFERENCES,
+    RULE_STOCK,
+    TIME_TOLERANCE,
+    TRANSFER_FIELDS,
+    Network,
+    over,
+    record_ident,
+    same_qty,
+    text_of,
+    utc_day,
+)
 from planning.checker_snapshot import SnapshotError, check_snapshot, instant
+from planning.contract import CONTRACT
 
 __all__ = ["SnapshotError", "check_snapshot", "verify"]
-
-CONTRACT = "supply-plan/1"
-DAY = 86400.0
-HOUR = 3600.0
-QTY_TOLERANCE = 1e-6
-TIME_TOLERANCE = 1.0  # seconds
-
-RULE_REFERENCES, RULE_ORDERS, RULE_PURCHASING, RULE_PRODUCTION, RULE_MOVEMENT, RULE_STOCK = range(1, 7)
 
 
 def verify(snapshot: dict, plan: dict) -> dict:
@@ -26,102 +42,13 @@ def verify(snapshot: dict, plan: dict) -> dict:
     errors = check_snapshot(snapshot)
     if errors:
         raise SnapshotError(errors)
-    return _Referee(_Network(snapshot), plan).report()
+    return _Referee(Network(snapshot), plan).report()
 
 
-def _utc_day(seconds: float) -> date:
-    return datetime.fromtimestamp(seconds, UTC).date()
-
-
-def _text(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _over(amount: float, limit: float) -> bool:
-    return amount > limit + QTY_TOLERANCE
-
-
-class _Network:
-    """The snapshot indexed by the keys a plan refers to, times in POSIX seconds."""
-
-    def __init__(self, raw: dict):
-        self.raw = raw
-        self.start = instant(raw["plan_start"])
-        self.end = self.start + raw["horizon_days"] * DAY
-        policy = raw["policy"]
-        self.weights = {str(k): float(v) for k, v in policy["priority_weights"].items()}
-        self.lateness_cost = float(policy["lateness_cost_per_day"])
-        self.unserved_penalty = float(policy["unserved_penalty"])
-        self.broken_promise_penalty = float(policy["broken_promise_penalty"])
-        self.holding = {row["sku"]: float(row.get("holding_cost_per_day") or 0) for row in raw["items"]}
-        self.locations = {row["code"] for row in raw["locations"]}
-        self.regions = {row["code"] for row in raw["regions"]}
-        self.suppliers = {row["code"] for row in raw.get("suppliers") or []}
-        self.resources = {row["code"]: row for row in raw.get("resources") or []}
-        self.offers = {(r["supplier"], r["sku"], r["location"]): r for r in raw.get("supply_offers") or []}
-        self.routes = {(r["sku"], r["resource"]): r for r in raw.get("routes") or []}
-        self.lanes = {(r["from"], r["to"], r["mode"]): r for r in raw.get("lanes") or []}
-        self.orders = {row["id"]: row for row in raw["orders"]}
-
-    def hours_on(self, resource: dict, day: date) -> float:
-        """A resource's working hours on a UTC date: its calendar's entry for the date, else hours_per_day."""
-        for entry in resource.get("calendar") or []:
-            if date.fromisoformat(entry["date"]) == day:
-                return float(entry["hours"])
-        return float(resource["hours_per_day"])
-
-    def opening_flows(self) -> list[tuple[float, str, str, float, str]]:
-        """(time, sku, location, qty, what) for stock on hand and receipts the horizon sees."""
-        flows = [
-            (self.start, r["sku"], r["location"], float(r["on_hand"]), "stock")
-            for r in self.raw.get("stock") or []
-        ]
-        for r in self.raw.get("receipts") or []:
-            arrives = instant(r["arrive_at"])
-            if arrives <= self.end + TIME_TOLERANCE:  # one due after the horizon is not part of the plan
-                when = max(arrives, self.start)  # an overdue receipt counts from plan_start
-                flows.append((when, r["sku"], r["location"], float(r["qty"]), f"receipt {r['ref']}"))
-        return flows
-
-
-# What each kind of plan record must carry: field -> what it names ("qty", "time", "text" or a snapshot list).
-PROCUREMENT_FIELDS = {
-    "supplier": "suppliers",
-    "sku": "items",
-    "location": "locations",
-    "qty": "qty",
-    "order_at": "time",
-    "receive_at": "time",
-}
-PRODUCTION_FIELDS = {
-    "resource": "resources",
-    "sku": "items",
-    "qty": "qty",
-    "start_at": "time",
-    "end_at": "time",
-}
-TRANSFER_FIELDS = {
-    "from": "locations",
-    "to": "locations",
-    "mode": "text",
-    "sku": "items",
-    "qty": "qty",
-    "depart_at": "time",
-    "arrive_at": "time",
-}
-DELIVERY_FIELDS = {
-    "qty": "qty",
-    "from": "locations",
-    "mode": "text",
-    "depart_at": "time",
-    "arrive_at": "time",
-}
-
-
-class _Referee:
+class _Referee(Charges):
     """One plan judged against one network: violations found, flows of stock and cost gathered on the way."""
 
-    def __init__(self, network: _Network, plan: dict):
+    def __init__(self, network: Network, plan: dict):
         self.net = network
         self.plan = plan if isinstance(plan, dict) else {}
         self.violations: list[dict] = []
@@ -266,7 +193,7 @@ class _Referee:
                 continue
             listed.add(key)
             ordered = wanted[key]
-            if line.get("sku") != ordered["sku"] or not _same_qty(line.get("qty"), ordered["qty"]):
+            if line.get("sku") != ordered["sku"] or not same_qty(line.get("qty"), ordered["qty"]):
                 message = (
                     f"line {key!r} lists {line.get('qty')!r} {line.get('sku')!r}, "
                     f"the order wants {ordered['qty']} {ordered['sku']}"
@@ -301,11 +228,13 @@ class _Referee:
         for d in deliveries:
             if d["arrive_at"] < requested - TIME_TOLERANCE:
                 self.flag(
-                    RULE_ORDERS, ident, f"a delivery arrives at {_text(d['arrive_at'])}, before requested_at"
+                    RULE_ORDERS,
+                    ident,
+                    f"a delivery arrives at {text_of(d['arrive_at'])}, before requested_at",
                 )
             if order.get("ship_complete") is not False and abs(d["arrive_at"] - promised) > TIME_TOLERANCE:
                 self.flag(
-                    RULE_ORDERS, ident, f"ship-complete, but a delivery arrives at {_text(d['arrive_at'])}"
+                    RULE_ORDERS, ident, f"ship-complete, but a delivery arrives at {text_of(d['arrive_at'])}"
                 )
         if deliveries and abs(max(d["arrive_at"] for d in deliveries) - promised) > TIME_TOLERANCE:
             self.flag(RULE_ORDERS, ident, "promised_at is not the latest arrival of its deliveries")
@@ -315,7 +244,7 @@ class _Referee:
     def check_procurement(self) -> None:
         received: dict[tuple, float] = defaultdict(float)
         for index, row in enumerate(self.records("procurement")):
-            ident = _ident(row, "procurement", index)
+            ident = record_ident(row, "procurement", index)
             po = self.parse(row, PROCUREMENT_FIELDS, ident)
             if po is None:
                 continue
@@ -326,7 +255,7 @@ class _Referee:
                 )
                 continue
             self.judge_purchase(ident, po, offer)
-            received[(po["supplier"], po["sku"], po["location"], _utc_day(po["receive_at"]))] += po["qty"]
+            received[(po["supplier"], po["sku"], po["location"], utc_day(po["receive_at"]))] += po["qty"]
             self.cost["purchasing"] += po["qty"] * float(offer["unit_cost"]) + float(
                 offer.get("order_cost") or 0
             )
@@ -335,7 +264,7 @@ class _Referee:
             )
         for (supplier, sku, location, day), qty in received.items():
             capacity = self.net.offers[(supplier, sku, location)].get("capacity_per_day")
-            if capacity is not None and _over(qty, capacity):
+            if capacity is not None and over(qty, capacity):
                 message = f"{qty:g} of {sku} received at {location} on {day} exceeds {capacity:g} per day"
                 self.flag(RULE_PURCHASING, supplier, message)
 
@@ -358,16 +287,16 @@ class _Referee:
     def check_production(self) -> None:
         load: dict[tuple[str, date], float] = defaultdict(float)  # (resource, UTC date started) -> hours
         for index, row in enumerate(self.records("production")):
-            ident = _ident(row, "production", index)
+            ident = record_ident(row, "production", index)
             mo = self.parse(row, PRODUCTION_FIELDS, ident)
             route = None if mo is None else self.net.routes.get((mo["sku"], mo["resource"]))
             if mo is not None and route is None:
                 self.flag(RULE_PRODUCTION, ident, f"no route makes {mo['sku']} on {mo['resource']}")
             if route is not None:
-                load[(mo["resource"], _utc_day(mo["start_at"]))] += self.judge_production(ident, mo, route)
+                load[(mo["resource"], utc_day(mo["start_at"]))] += self.judge_production(ident, mo, route)
         for (code, day), hours in load.items():
             available = self.net.hours_on(self.net.resources[code], day)
-            if _over(hours, available):
+            if over(hours, available):
                 message = (
                     f"{hours:g} h of work and setups start on {day}, the line has {available:g} h that day"
                 )
@@ -394,7 +323,7 @@ class _Referee:
 
     def check_transfers(self) -> None:
         for index, row in enumerate(self.records("transfers")):
-            ident = _ident(row, "transfers", index)
+            ident = record_ident(row, "transfers", index)
             transfer = self.parse(row, TRANSFER_FIELDS, ident)
             if transfer is not None and self.judge_movement(transfer, ident, "transfer"):
                 self.flows.append(
@@ -423,7 +352,7 @@ class _Referee:
                 ident,
                 f"{kind} takes {on_road / HOUR:g} h, the lane's transit is {lane['transit_hours']} h",
             )
-        self.departures[(key, _utc_day(move["depart_at"]))] += move["qty"]
+        self.departures[(key, utc_day(move["depart_at"]))] += move["qty"]
         self.cost["freight"] += move["qty"] * float(lane["unit_cost"])
         self.flows.append(
             (move["depart_at"], 1, move["sku"], move["from"], move["qty"], f"{kind} {ident} out")
@@ -433,7 +362,7 @@ class _Referee:
     def check_lane_capacity(self) -> None:
         for (key, day), qty in self.departures.items():
             capacity = self.net.lanes[key].get("capacity_per_day")
-            if capacity is not None and _over(qty, capacity):
+            if capacity is not None and over(qty, capacity):
                 message = (
                     f"{qty:g} leave {key[0]} for {key[1]} by {key[2]} on {day}, over {capacity:g} per day"
                 )
@@ -458,71 +387,8 @@ class _Referee:
                     self.flag(
                         RULE_STOCK,
                         f"{sku} at {location}",
-                        f"balance {balance:g} at {_text(t)}, once {what} ({change:+g}) is counted",
+                        f"balance {balance:g} at {text_of(t)}, once {what} ({change:+g}) is counted",
                     )
                     break
             held = sum(change * (self.net.end - t) for t, _, change, _ in events) / DAY
             self.cost["holding"] += self.net.holding.get(sku, 0.0) * held
-
-    # -- cost of service -------------------------------------------------------------------------------------
-
-    def weight(self, order: dict) -> float:
-        return self.net.weights[str(order["priority"])]
-
-    def charge_unserved(self, order: dict) -> None:
-        self.kpis["unconfirmed"] += 1
-        self.cost["unserved"] += self.weight(order) * self.net.unserved_penalty
-        if order.get("confirmed_promise_at") is not None:
-            self.charge_broken_promise(order)
-
-    def charge_broken_promise(self, order: dict) -> None:
-        self.kpis["broken_promises"] += 1
-        self.cost["broken_promises"] += self.weight(order) * self.net.broken_promise_penalty
-
-    def charge_confirmed(self, order: dict, promised: float | None, deliveries: list[dict]) -> None:
-        requested = instant(order["requested_at"])
-        if promised is None and deliveries:
-            promised = max(d["arrive_at"] for d in deliveries)
-        if order.get("ship_complete") is False and deliveries:
-            total = sum(d["qty"] for d in deliveries)
-            late = sum(d["qty"] * max(0.0, d["arrive_at"] - requested) for d in deliveries) / total
-        else:
-            late = max(0.0, (promised if promised is not None else requested) - requested)
-        self.kpis["confirmed"] += 1
-        self.kpis["late" if late > TIME_TOLERANCE else "on_time"] += 1
-        self.late_days.append(late / DAY)
-        self.cost["lateness"] += self.weight(order) * self.net.lateness_cost * late / DAY
-        earlier = instant(order.get("confirmed_promise_at"))
-        if earlier is not None and (promised is None or promised > earlier + TIME_TOLERANCE):
-            self.charge_broken_promise(order)
-
-    def cost_summary(self) -> dict:
-        parts = {name: self.cost[name] for name in ("lateness", "unserved", "broken_promises")}
-        parts |= {name: self.cost[name] for name in ("purchasing", "production", "freight")}
-        service = parts["lateness"] + parts["unserved"] + parts["broken_promises"]
-        supply = parts["purchasing"] + parts["production"] + parts["freight"]
-        holding = self.cost["holding"]
-        return {
-            "total": service + supply + holding,
-            "service": service,
-            **parts,
-            "supply": supply,
-            "holding": holding,
-        }
-
-    def kpi_summary(self) -> dict:
-        mean = sum(self.late_days) / len(self.late_days) if self.late_days else 0.0
-        return {**self.kpis, "mean_late_days": round(mean, 6)}
-
-
-def _ident(row, section: str, index: int):
-    ident = row.get("id") if isinstance(row, dict) else None
-    return ident if isinstance(ident, str) and ident else f"{section}[{index}]"
-
-
-def _same_qty(value, wanted: float) -> bool:
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and abs(value - wanted) <= QTY_TOLERANCE
-    )

@@ -7,7 +7,7 @@ import math
 import re
 from datetime import date, datetime
 
-CONTRACT = "supply-plan/1"
+from planning.contract import CONTRACT
 
 
 class SnapshotError(ValueError):

@@ -17,27 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import db
+from core.formats import as_number, iso
 from inventory.models import Item, Location, Region, StockBalance
 from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from logistics.models import Lane
 from orders.models import PLANNED_STATUSES, CustomerOrder
 from planning.config import horizon_days, planning_policy
+from planning.contract import CONTRACT
 from procurement import service as procurement_service
 from procurement.production import service as production_service
-
-CONTRACT = "supply-plan/1"
-
-
-def iso(moment: datetime) -> str:
-    """`2026-11-22T08:00:00Z`: UTC, to the second."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def number(value: Decimal | float | int) -> int | float:
-    """A JSON number: an integer when whole, else a float."""
-    value = float(value)
-    return int(value) if value.is_integer() else value
 
 
 def _all(stmt) -> list:
@@ -47,7 +36,8 @@ def _all(stmt) -> list:
 def snapshot_items() -> list[dict]:
     rows = _all(select(Item).order_by(Item.sku))
     return [
-        {"sku": i.sku, "name": i.name, "holding_cost_per_day": number(i.holding_cost_per_day)} for i in rows
+        {"sku": i.sku, "name": i.name, "holding_cost_per_day": as_number(i.holding_cost_per_day)}
+        for i in rows
     ]
 
 
@@ -69,7 +59,9 @@ def snapshot_stock() -> list[dict]:
         .where(StockBalance.on_hand - StockBalance.reserved > 0)
         .order_by(Item.sku, Location.code)
     )
-    return [{"sku": b.item.sku, "location": b.location.code, "on_hand": number(b.free)} for b in _all(stmt)]
+    return [
+        {"sku": b.item.sku, "location": b.location.code, "on_hand": as_number(b.free)} for b in _all(stmt)
+    ]
 
 
 def snapshot_transfer_receipts() -> list[dict]:
@@ -82,7 +74,7 @@ def snapshot_transfer_receipts() -> list[dict]:
             "ref": f"{s.number}/{line.line}",
             "sku": line.item.sku,
             "location": s.to_location.code,
-            "qty": number(line.quantity),
+            "qty": as_number(line.quantity),
             "arrive_at": iso(s.arrive_at or s.depart_at or s.created_at),
         }
         for s in logistics_service.transfers_underway()
@@ -99,11 +91,11 @@ def snapshot_lanes(*, at: datetime) -> list[dict]:
             "from": lane.from_code,
             "to": lane.to_code,
             "mode": lane.mode,
-            "transit_hours": number(lane.transit_hours),
-            "unit_cost": number(lane.unit_cost),
+            "transit_hours": as_number(lane.transit_hours),
+            "unit_cost": as_number(lane.unit_cost),
         }
         if lane.capacity_per_day is not None:
-            row["capacity_per_day"] = number(lane.capacity_per_day)
+            row["capacity_per_day"] = as_number(lane.capacity_per_day)
         lanes.append(row)
     return sorted(lanes, key=lambda r: (r["from"], r["to"], r["mode"]))
 
@@ -126,7 +118,7 @@ def open_quantities(order: CustomerOrder, underway: list) -> dict[str, Decimal]:
 def _order(order: CustomerOrder, underway: list) -> dict | None:
     left = open_quantities(order, underway)
     lines = [
-        {"line": ol.line, "sku": ol.item.sku, "qty": number(left[ol.line])}
+        {"line": ol.line, "sku": ol.item.sku, "qty": as_number(left[ol.line])}
         for ol in order.lines
         if left[ol.line] > 0
     ]

@@ -1,1 +1,3 @@
-"""Purchasing: suppliers, their supply offers and purchase orders (production lives in `production/`)."""
+"""Purchasing: suppliers, their supply offers and purchase orders (production lives in `production/`).
+
+Purchase and production orders follow `core.lifecycle`: each service keeps its transitions table."""

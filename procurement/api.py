@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
+from core import records
 from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
-from inventory import service as inventory_service
 from inventory.schemas import UpsertResultSchema
 from procurement import service
 from procurement.schemas import (
@@ -55,7 +55,7 @@ class Suppliers(MethodView):
     @blp.response(200, UpsertResultSchema)
     def put(self, rows):
         """Create or update suppliers by code, all or none."""
-        return inventory_service.upsert_many(service.save_supplier, "code", rows)
+        return records.upsert_many(service.save_supplier, "code", rows)
 
 
 @blp.route("/suppliers/<code>")
@@ -81,7 +81,7 @@ class SupplierByCode(MethodView):
     def delete(self, code):
         """Delete a supplier no offer or order refers to (409 otherwise: deactivate it instead)."""
         supplier = service.get_supplier(code)
-        inventory_service.delete_unused(supplier, f"supplier {code!r}")
+        records.delete_unused(supplier, f"supplier {code!r}")
 
 
 @blp.route("/supply-offers")

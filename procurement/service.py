@@ -12,11 +12,13 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, or_, select
 
-from core.db import assign_number, db, get_by_key, utcnow
+from core import records
+from core.db import assign_number, db, get_by_key, utcnow, where_given
 from core.errors import Conflict, Invalid, NotFound
+from core.formats import as_number, iso
+from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
-from procurement.documents import as_number, iso, lock_document, require_status
 from procurement.models import (
     OPEN_PO_STATUSES,
     SOURCES,
@@ -45,9 +47,7 @@ def get_supplier(code: str, *, field: str | None = None) -> Supplier:
 
 
 def save_supplier(code: str, fields: dict, *, create: bool | None = None) -> tuple[Supplier, bool]:
-    return inventory_service.save_by_key(
-        Supplier, Supplier.code, code, fields, create=create, what="supplier"
-    )
+    return records.save_by_key(Supplier, Supplier.code, code, fields, create=create, what="supplier")
 
 
 def suppliers_query(*, q: str | None = None, active: bool | None = None) -> Select:
@@ -129,11 +129,11 @@ def update_offer(offer: SupplyOffer, fields: dict) -> SupplyOffer:
 
 def upsert_offers(rows: list[dict]) -> dict:
     """Bulk upsert offers keyed by (supplier, sku, location); return the counts created and updated."""
-    return inventory_service.upsert_many(save_offer, ("supplier", "sku", "location"), rows)
+    return records.upsert_many(save_offer, ("supplier", "sku", "location"), rows)
 
 
 def delete_offer(offer_id: int) -> None:
-    inventory_service.delete_unused(get_offer(offer_id), f"supply offer {offer_id}")
+    records.delete_unused(get_offer(offer_id), f"supply offer {offer_id}")
 
 
 def offer_for(supplier: Supplier, item: Item, location: Location, *, at: datetime) -> SupplyOffer | None:
@@ -208,16 +208,21 @@ def purchase_orders_query(
     location: str | None = None,
 ) -> Select:
     """Purchase orders, newest first, filtered by status, supplier, sku on a line and location."""
-    stmt = select(PurchaseOrder).order_by(PurchaseOrder.id.desc())
-    if status:
-        stmt = stmt.where(PurchaseOrder.status == status)
-    if supplier:
-        stmt = stmt.where(PurchaseOrder.supplier.has(Supplier.code == supplier))
-    if location:
-        stmt = stmt.where(PurchaseOrder.location.has(Location.code == location))
-    if sku:
-        stmt = stmt.where(PurchaseOrder.lines.any(PurchaseOrderLine.item.has(Item.sku == sku)))
-    return stmt
+    return where_given(
+        select(PurchaseOrder).order_by(PurchaseOrder.id.desc()),
+        (status, lambda v: PurchaseOrder.status == v),
+        (supplier, lambda v: PurchaseOrder.supplier.has(Supplier.code == v)),
+        (location, lambda v: PurchaseOrder.location.has(Location.code == v)),
+        (sku, lambda v: PurchaseOrder.lines.any(PurchaseOrderLine.item.has(Item.sku == v))),
+    )
+
+
+TRANSITIONS: Transitions = {
+    # action: (statuses it starts from, status it leads to; None: received or partially, by what is in)
+    "release": (("proposed",), "released"),
+    "cancel": (("proposed", "released"), "cancelled"),
+    "receive": (OPEN_PO_STATUSES, None),
+}
 
 
 def get_purchase_order(number: str) -> PurchaseOrder:
@@ -227,8 +232,8 @@ def get_purchase_order(number: str) -> PurchaseOrder:
 def release_purchase_order(*, number: str) -> PurchaseOrder:
     """proposed → released: the order is placed with the supplier."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, ("proposed",), "release")
-    order.status, order.released_at = "released", utcnow()
+    transition(order, TRANSITIONS, "release", "purchase order")
+    order.released_at = utcnow()
     db.session.flush()
     return order
 
@@ -236,8 +241,8 @@ def release_purchase_order(*, number: str) -> PurchaseOrder:
 def cancel_purchase_order(*, number: str) -> PurchaseOrder:
     """proposed or released (nothing received yet) → cancelled."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, ("proposed", "released"), "cancel")
-    order.status, order.closed_at = "cancelled", utcnow()
+    transition(order, TRANSITIONS, "cancel", "purchase order")
+    order.closed_at = utcnow()
     db.session.flush()
     return order
 
@@ -246,7 +251,7 @@ def receive_purchase_order_line(*, number: str, line_no: int, qty: Decimal, user
     """Receive `qty` of one line into stock (a ledger receipt); the order becomes partially received
     or, when every line is in, received. More than ordered plus the tolerance is refused (409)."""
     order = lock_document(PurchaseOrder, number, "purchase order")
-    require_status(order, OPEN_PO_STATUSES, "receive")
+    next_status(order, TRANSITIONS, "receive", "purchase order")
     line = next((li for li in order.lines if li.line_no == line_no), None)
     if line is None:
         raise NotFound(f"{number} has no line {line_no}")

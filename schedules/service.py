@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
+from core.formats import iso
 from inventory import checkpoints, count_jobs
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 def cycle_key(now=None) -> str:
     start = runs_service.cycle_start(now or utcnow(), current_app.config["PLANNING_INTERVAL_MINUTES"])
-    return start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso(start)
 
 
 def plan_current_cycle() -> PlanningRun | None:

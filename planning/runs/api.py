@@ -7,8 +7,7 @@ from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
 from core.errors import NotFound
 from core.guards import body_limit
-from planning import release
-from planning.runs import service
+from planning.runs import release, service
 from planning.runs.publish import plan_document
 from planning.runs.schemas import (
     ProgressSchema,

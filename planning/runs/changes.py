@@ -5,11 +5,9 @@ what they are: (supplier, sku, location, qty, receive day) for purchases and (re
 start day) for production.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-
-def _t(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC) if value else None
+from core.formats import parse_time
 
 
 def _purchase_key(p: dict) -> tuple:
@@ -31,7 +29,7 @@ def plan_changes(previous: dict, current: dict) -> dict:
             conf.get("promised_at"),
         ):
             continue
-        was, now = _t(old.get("promised_at")), _t(conf.get("promised_at"))
+        was, now = parse_time(old.get("promised_at")), parse_time(conf.get("promised_at"))
         hours = (now - was).total_seconds() / 3600 if was and now else None
         moved.append(
             {
@@ -71,7 +69,9 @@ def supply_chain(plan: dict, snapshot: dict, order_id: str, *, depth: int = 3) -
                 {
                     "step": f"deliver {d['qty']:g} {line['sku']} from {d['from']} by {d['mode']}",
                     "at": d["depart_at"],
-                    "feeds": _feeding(plan, snapshot, line["sku"], d["from"], _t(d["depart_at"]), depth),
+                    "feeds": _feeding(
+                        plan, snapshot, line["sku"], d["from"], parse_time(d["depart_at"]), depth
+                    ),
                 }
             )
     return chain
@@ -87,27 +87,27 @@ def _feeding(plan: dict, snapshot: dict, sku: str, location: str, by: datetime, 
         if (s["sku"], s["location"]) == (sku, location) and s["on_hand"] > 0:
             steps.append({"step": f"{s['on_hand']:g} {sku} on hand at {location}", "at": None, "feeds": []})
     for r in snapshot.get("receipts") or []:
-        if (r["sku"], r["location"]) == (sku, location) and _t(r["arrive_at"]) <= by:
+        if (r["sku"], r["location"]) == (sku, location) and parse_time(r["arrive_at"]) <= by:
             steps.append(
                 {"step": f"receipt {r['ref']}: {r['qty']:g} {sku}", "at": r["arrive_at"], "feeds": []}
             )
     for p in plan.get("procurement") or []:
-        if (p["sku"], p["location"]) == (sku, location) and _t(p["receive_at"]) <= by:
+        if (p["sku"], p["location"]) == (sku, location) and parse_time(p["receive_at"]) <= by:
             text = f"purchase {p['id']}: {p['qty']:g} {sku} from {p['supplier']}"
             steps.append({"step": text, "at": p["receive_at"], "feeds": []})
     for p in plan.get("production") or []:
-        if p["sku"] == sku and plants.get(p["resource"]) == location and _t(p["end_at"]) <= by:
+        if p["sku"] == sku and plants.get(p["resource"]) == location and parse_time(p["end_at"]) <= by:
             components = routes.get((sku, p["resource"]), {}).get("components") or []
             feeds = [
                 f
                 for c in components
-                for f in _feeding(plan, snapshot, c["sku"], location, _t(p["start_at"]), depth - 1)
+                for f in _feeding(plan, snapshot, c["sku"], location, parse_time(p["start_at"]), depth - 1)
             ]
             text = f"production {p['id']}: {p['qty']:g} {sku} on {p['resource']}"
             steps.append({"step": text, "at": p["end_at"], "feeds": feeds})
     for t in plan.get("transfers") or []:
-        if (t["sku"], t["to"]) == (sku, location) and _t(t["arrive_at"]) <= by:
-            feeds = _feeding(plan, snapshot, sku, t["from"], _t(t["depart_at"]), depth - 1)
+        if (t["sku"], t["to"]) == (sku, location) and parse_time(t["arrive_at"]) <= by:
+            feeds = _feeding(plan, snapshot, sku, t["from"], parse_time(t["depart_at"]), depth - 1)
             text = f"transfer {t['id']}: {t['qty']:g} {sku} from {t['from']} by {t['mode']}"
             steps.append({"step": text, "at": t["arrive_at"], "feeds": feeds})
     return steps

@@ -3,14 +3,14 @@
 A pure function of the snapshot and the plan (both contract JSON), following the contract's cost rules.
 """
 
-from datetime import UTC, datetime
+from core.formats import parse_time
 
 DAY = 86400.0
 PROMISE_GRACE = 1.0
 
 
 def _t(value: str) -> float:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).timestamp()
+    return parse_time(value).timestamp()
 
 
 def cost_split(snapshot: dict, plan: dict) -> dict:

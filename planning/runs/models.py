@@ -97,46 +97,40 @@ class PlannedDelivery(db.Model):
     released_ref: Mapped[str | None] = mapped_column(String(64))
 
 
-class PurchaseProposal(db.Model):
+class ProposalColumns:
+    """The columns every proposal table shares: its run, its ref in the plan, what and how much, and the
+    document it was released as (None until then)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    qty: Mapped[Decimal] = mapped_column(Quantity)
+    released_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class PurchaseProposal(ProposalColumns, db.Model):
     __tablename__ = "purchase_proposals"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
-    ref: Mapped[str] = mapped_column(String(64))
     supplier: Mapped[str] = mapped_column(String(64))
-    sku: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(String(64))
-    qty: Mapped[Decimal] = mapped_column(Quantity)
     order_at: Mapped[datetime] = mapped_column(UTCDateTime)
     receive_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    released_ref: Mapped[str | None] = mapped_column(String(64))
 
 
-class ProductionProposal(db.Model):
+class ProductionProposal(ProposalColumns, db.Model):
     __tablename__ = "production_proposals"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
-    ref: Mapped[str] = mapped_column(String(64))
     resource: Mapped[str] = mapped_column(String(64))
-    sku: Mapped[str] = mapped_column(String(64))
-    qty: Mapped[Decimal] = mapped_column(Quantity)
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    released_ref: Mapped[str | None] = mapped_column(String(64))
 
 
-class TransferProposal(db.Model):
+class TransferProposal(ProposalColumns, db.Model):
     __tablename__ = "transfer_proposals"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
-    ref: Mapped[str] = mapped_column(String(64))
     from_location: Mapped[str] = mapped_column(String(64))
     to_location: Mapped[str] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(16))
-    sku: Mapped[str] = mapped_column(String(64))
-    qty: Mapped[Decimal] = mapped_column(Quantity)
     depart_at: Mapped[datetime] = mapped_column(UTCDateTime)
     arrive_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    released_ref: Mapped[str | None] = mapped_column(String(64))

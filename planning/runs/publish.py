@@ -1,39 +1,16 @@
 """A plan (contract `supply-plan/1` JSON) to and from the plan tables of its run."""
 
 from collections import defaultdict
-from datetime import UTC, datetime
-from decimal import Decimal
 
 from core.db import db
+from core.formats import as_decimal, as_number, iso, parse_time
 from orders import service as orders_service
 from orders.models import PLANNED_STATUSES
-from planning.runs.models import (
-    PlannedConfirmation,
-    PlannedDelivery,
-    PlanningRun,
-    ProductionProposal,
-    PurchaseProposal,
-    TransferProposal,
-)
+from planning.contract import CONTRACT
+from planning.runs.models import PlannedConfirmation, PlanningRun
+from planning.runs.proposals import KINDS, PLANNED
 
-CONTRACT = "supply-plan/1"
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).astimezone(UTC) if value else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
-
-
-def _qty(value) -> Decimal:
-    return Decimal(str(value))
-
-
-def _number(value: Decimal) -> int | float:
-    number = float(value)
-    return int(number) if number.is_integer() else number
+DELIVERIES = KINDS["deliveries"]
 
 
 def write_plan(run: PlanningRun, plan: dict) -> None:
@@ -41,42 +18,8 @@ def write_plan(run: PlanningRun, plan: dict) -> None:
     for conf in plan.get("confirmations") or []:
         run.confirmations.append(_confirmation_row(conf))
         _confirm_order(conf, run_ref=str(run.id))
-    run.purchases.extend(
-        PurchaseProposal(
-            ref=p["id"],
-            supplier=p["supplier"],
-            sku=p["sku"],
-            location=p["location"],
-            qty=_qty(p["qty"]),
-            order_at=_time(p["order_at"]),
-            receive_at=_time(p["receive_at"]),
-        )
-        for p in plan.get("procurement") or []
-    )
-    run.productions.extend(
-        ProductionProposal(
-            ref=p["id"],
-            resource=p["resource"],
-            sku=p["sku"],
-            qty=_qty(p["qty"]),
-            start_at=_time(p["start_at"]),
-            end_at=_time(p["end_at"]),
-        )
-        for p in plan.get("production") or []
-    )
-    run.transfers.extend(
-        TransferProposal(
-            ref=t["id"],
-            from_location=t["from"],
-            to_location=t["to"],
-            mode=t["mode"],
-            sku=t["sku"],
-            qty=_qty(t["qty"]),
-            depart_at=_time(t["depart_at"]),
-            arrive_at=_time(t["arrive_at"]),
-        )
-        for t in plan.get("transfers") or []
-    )
+    for kind in PLANNED:
+        getattr(run, kind.name).extend(kind.row(record) for record in plan.get(kind.plan_key) or [])
     db.session.flush()
 
 
@@ -97,7 +40,7 @@ def _confirm_order(conf: dict, *, run_ref: str) -> None:
                 "sku": line["sku"],
                 "qty": line["qty"],
                 "deliveries": [
-                    {**d, "depart_at": _time(d["depart_at"]), "arrive_at": _time(d["arrive_at"])}
+                    {**d, "depart_at": parse_time(d["depart_at"]), "arrive_at": parse_time(d["arrive_at"])}
                     for d in line.get("deliveries") or []
                 ],
             }
@@ -109,7 +52,7 @@ def _confirm_order(conf: dict, *, run_ref: str) -> None:
     orders_service.record_confirmation(
         order=order,
         status=conf["status"],
-        promised_at=_time(conf.get("promised_at")),
+        promised_at=parse_time(conf.get("promised_at")),
         lines=lines,
         reason=conf.get("reason") or "",
         explanation=conf.get("explanation") or "",
@@ -130,7 +73,7 @@ def _announce(order, conf: dict, before: tuple, run_ref: str) -> None:
         "status": conf["status"],
         "promised_at": conf.get("promised_at"),
         "previous_status": before[0],
-        "previous_promised_at": _iso(before[1]),
+        "previous_promised_at": iso(before[1]),
         "reason": conf.get("reason"),
         "explanation": conf.get("explanation") or "",
         "lines": conf.get("lines") or [],
@@ -149,71 +92,27 @@ def _confirmation_row(conf: dict) -> PlannedConfirmation:
     row = PlannedConfirmation(
         order_number=conf["order_id"],
         status=conf["status"],
-        promised_at=_time(conf.get("promised_at")),
+        promised_at=parse_time(conf.get("promised_at")),
         reason=conf.get("reason"),
         explanation=conf.get("explanation") or "",
     )
     for line in conf.get("lines") or []:
         row.deliveries.extend(
-            PlannedDelivery(
-                line=line["line"],
-                sku=line["sku"],
-                qty=_qty(d["qty"]),
-                from_location=d["from"],
-                mode=d["mode"],
-                depart_at=_time(d["depart_at"]),
-                arrive_at=_time(d["arrive_at"]),
-            )
-            for d in line.get("deliveries") or []
+            DELIVERIES.row(d, line=line["line"], sku=line["sku"]) for d in line.get("deliveries") or []
         )
     return row
 
 
 def plan_document(run: PlanningRun) -> dict:
     """The run's plan as the contract's JSON, rebuilt from its tables."""
-    return {
+    document = {
         "contract": CONTRACT,
-        "plan_start": _iso(run.plan_start),
+        "plan_start": iso(run.plan_start),
         "confirmations": [_confirmation_document(c) for c in run.confirmations],
-        "procurement": [
-            {
-                "id": p.ref,
-                "supplier": p.supplier,
-                "sku": p.sku,
-                "location": p.location,
-                "qty": _number(p.qty),
-                "order_at": _iso(p.order_at),
-                "receive_at": _iso(p.receive_at),
-            }
-            for p in run.purchases
-        ],
-        "production": [
-            {
-                "id": p.ref,
-                "resource": p.resource,
-                "sku": p.sku,
-                "qty": _number(p.qty),
-                "start_at": _iso(p.start_at),
-                "end_at": _iso(p.end_at),
-            }
-            for p in run.productions
-        ],
-        "transfers": [
-            {
-                "id": t.ref,
-                "from": t.from_location,
-                "to": t.to_location,
-                "mode": t.mode,
-                "sku": t.sku,
-                "qty": _number(t.qty),
-                "depart_at": _iso(t.depart_at),
-                "arrive_at": _iso(t.arrive_at),
-            }
-            for t in run.transfers
-        ],
-        "kpis": run.kpis or {},
-        "solver": run.solver_report or {},
     }
+    for kind in PLANNED:
+        document[kind.plan_key] = [kind.record(row) for row in getattr(run, kind.name)]
+    return document | {"kpis": run.kpis or {}, "solver": run.solver_report or {}}
 
 
 def _confirmation_document(conf: PlannedConfirmation) -> dict:
@@ -221,24 +120,16 @@ def _confirmation_document(conf: PlannedConfirmation) -> dict:
     skus = {}
     for d in conf.deliveries:
         skus[d.line] = d.sku
-        lines[d.line].append(
-            {
-                "qty": _number(d.qty),
-                "from": d.from_location,
-                "mode": d.mode,
-                "depart_at": _iso(d.depart_at),
-                "arrive_at": _iso(d.arrive_at),
-            }
-        )
+        lines[d.line].append(DELIVERIES.record(d))
     document = {
         "order_id": conf.order_number,
         "status": conf.status,
-        "promised_at": _iso(conf.promised_at),
+        "promised_at": iso(conf.promised_at),
         "lines": [
             {
                 "line": line,
                 "sku": skus[line],
-                "qty": _number(sum(Decimal(str(d["qty"])) for d in ds)),
+                "qty": as_number(sum(as_decimal(d["qty"]) for d in ds)),
                 "deliveries": ds,
             }
             for line, ds in lines.items()

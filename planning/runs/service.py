@@ -29,6 +29,7 @@ from sqlalchemy import func, select, text, update
 from core.db import db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from planning.checker import check_snapshot
+from planning.contract import CONTRACT
 from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
@@ -261,8 +262,8 @@ def _default_solve() -> Callable:
 
 def simulate(snapshot, *, time_limit_s: float, solve: Callable | None = None) -> dict:
     """Plan a posted snapshot without reading or writing the database; 422 if it is not a snapshot."""
-    if not isinstance(snapshot, dict) or snapshot.get("contract") != "supply-plan/1":
-        raise Invalid("contract", "the body must be a supply-plan/1 snapshot (JSON object)")
+    if not isinstance(snapshot, dict) or snapshot.get("contract") != CONTRACT:
+        raise Invalid("contract", f"the body must be a {CONTRACT} snapshot (JSON object)")
     errors = check_snapshot(snapshot)  # every malformed field named, not a crash inside the solver
     if errors:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""

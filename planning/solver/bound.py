@@ -44,6 +44,9 @@ from planning.solver.network import can_have, earliest_stock
 WINDOW_DAYS = 10
 
 
+MIN_LP_S = 0.05  # the LP of a 12-30-order network solves in hundredths of a second
+
+
 def lower_bound(snap: Snapshot, time_limit_s: float) -> float | None:
     """The compact relaxation's LP value plus the opening stock's holding (None if not solved in time)."""
     from planning.solver.plan import opening_holding
@@ -54,7 +57,7 @@ def lower_bound(snap: Snapshot, time_limit_s: float) -> float | None:
         if var.integer:
             var.integer = False
     left = time_limit_s - (time.monotonic() - started)
-    if left <= 0.5:
+    if left <= MIN_LP_S:
         return None
     params = mathopt.SolveParameters(time_limit=timedelta(seconds=left))
     try:

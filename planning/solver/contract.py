@@ -60,6 +60,10 @@ class Offer:
     multiple: float | None
     capacity_per_day: float | None
 
+    def earliest_receipt(self, plan_start: int) -> int:
+        """The first instant a purchase order placed now can be received: the plan's start plus the lead."""
+        return plan_start + self.lead
+
 
 @dataclass(frozen=True)
 class Component:

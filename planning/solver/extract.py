@@ -119,7 +119,7 @@ class Timer:
         qty = round(qty / offer.multiple) * offer.multiple if offer.multiple else round(qty, 9)
         if qty <= QTY_TOL:
             return
-        t = max(self.grid.start_of(d), self.snap.plan_start + offer.lead)
+        t = max(self.grid.start_of(d), offer.earliest_receipt(self.snap.plan_start))
         self.ledger.record(Purchase(offer.supplier, offer.sku, offer.location, qty, t - offer.lead, t))
         self.ledger.move(offer.sku, offer.location, t, qty)
         self.ledger.load(("offer", offer.supplier, offer.sku, offer.location), t, qty)

@@ -84,6 +84,13 @@ class Model:
     pruned: bool = False  # some lines were left only their cheapest lanes (then it bounds nothing)
     last_ship_day: dict[int, int] = field(default_factory=dict)  # order -> its last departure day (plans)
     road: list[tuple[object, str, int]] = field(default_factory=list)  # transfers: (var, sku, seconds)
+    supply_stop: int | None = None  # the first day no supply is planned on (see `build`)
+
+    @property
+    def supply_days(self) -> range:
+        """The days purchases are received, production started and transfers leave on."""
+        days = self.grid.days
+        return days if self.supply_stop is None else range(days.start, min(days.stop, self.supply_stop))
 
     def ready_day(self, sku: str, loc: str) -> int:
         """The first day goods of `sku` could be at `loc` (past the horizon if never)."""
@@ -198,6 +205,10 @@ def build(
     if last_ship_day is not None:
         assert mode == RESTRICTED, "a window on deliveries is a restriction: no bound"
         model.last_ship_day = last_ship_day
+        if all(o in last_ship_day for o in chosen):
+            # nothing that comes after the last delivery can serve an order: those days plan no supply
+            # (goods left idle are sent rolling afterwards, `rolling`), a model a third smaller or more
+            model.supply_stop = max(last_ship_day.values(), default=grid.days.start) + 1
     bounds = demand_bounds(snap, [snap.orders[o] for o in chosen])
     converting = converting_routes(snap, have) if mode == RELAXED else set()
     for i, route in enumerate(snap.routes):
@@ -277,11 +288,11 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
     minimum); a whole number of multiples; at most capacity_per_day (less what fixed orders take)."""
     s, grid, snap = model.solver, model.grid, model.snap
     need = round_up(max(bound, offer.min_qty), offer.multiple)  # a purchase order of at least the minimum
-    earliest = snap.plan_start + offer.lead
+    earliest = offer.earliest_receipt(snap.plan_start)
     if need <= 0 or earliest > snap.horizon_end:
         return
     key = ("offer", offer.supplier, offer.sku, offer.location)
-    for d in range(day_of(earliest), grid.days.stop):
+    for d in range(day_of(earliest), model.supply_days.stop):
         t = max(grid.start_of(d), earliest)
         if t > snap.horizon_end:
             break
@@ -317,7 +328,7 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
     s, grid, snap = model.solver, model.grid, model.snap
     resource = snap.resources[route.resource]
     ready = max([grid.days.start, *(model.ready_day(c.sku, route.location) for c in route.components)])
-    for d in range(ready, grid.days.stop):
+    for d in range(ready, model.supply_days.stop):
         start = grid.start_of(d)
         if start + route.lead > snap.horizon_end:
             break
@@ -378,7 +389,7 @@ def add_transfers(model: Model) -> None:
         )
         for sku in skus:
             model.gates.setdefault((sku, lane.to), []).append((None, None))  # not gated: no fixed cost
-            for d in range(max(grid.days.start, model.ready_day(sku, lane.origin)), grid.days.stop):
+            for d in range(max(grid.days.start, model.ready_day(sku, lane.origin)), model.supply_days.stop):
                 start = grid.start_of(d)
                 if start + lane.transit > snap.horizon_end:
                     break

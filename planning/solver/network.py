@@ -34,7 +34,7 @@ def earliest_stock(snap: Snapshot) -> dict[tuple[str, str], int]:
     for r in snap.receipts:
         first[(r.sku, r.location)] = min(first.get((r.sku, r.location), r.arrive_at), r.arrive_at)
     for o in snap.offers:
-        t = snap.plan_start + o.lead
+        t = o.earliest_receipt(snap.plan_start)
         first[(o.sku, o.location)] = min(first.get((o.sku, o.location), t), t)
     lanes_from: dict[str, list] = {}
     for lane in snap.lanes:

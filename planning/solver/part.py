@@ -52,7 +52,7 @@ MODEL_VARIABLES_PER_SECOND = 20_000
 
 
 MIN_MODEL_S = 0.05  # the least time worth a model (a tiny part's model solves in milliseconds)
-BOUND_SHARE = 0.25  # of the time left after the passes, for the compact relaxation's bound (big networks)
+BOUND_SHARE = 0.25  # of the time left after the passes, at most, for the compact relaxation's bound
 PLAN_SHARE = 0.4  # of the model's time, for the plan (restricted model); the rest for the bound (relaxed)
 SEARCH_SHARE = 0.6  # of the time left after the passes, for the sequence search, when a model follows
 
@@ -64,8 +64,8 @@ def safety_margin(time_limit_s: float) -> float:
 
 PASSES = {
     "baseline": Tactics(),
-    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True),
-    "stock-saving": Tactics(save_stock=True, retry=True, lots=True),
+    "cost-aware greedy": Tactics(cost_aware=True, retry=True, lots=True, top_up=True),
+    "stock-saving": Tactics(save_stock=True, retry=True, lots=True, top_up=True),
 }
 SHORT_COVER = 0.45  # below this share of demand covered by stock and receipts, stock-saving goes first
 
@@ -147,15 +147,18 @@ def plan_part(
     size = estimated_size(snap)
     modelled = left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left)
     searched = not modelled and left > 2 * STEP_SECONDS[0]
+    same = same_in_both_modes(snap)
+    if modelled and not same:
+        # the compact relaxation's bound while there is time for it: a part in a big batch has seconds,
+        # and the search may leave too little for it afterwards
+        bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
+        left = deadline - time.monotonic()
     until = time.monotonic() + left * (SEARCH_SHARE if modelled or searched else 1.0)
     best, sequence = _search_sequences(snap, best, sequence, until, started, progress, better_plan, floor)
     left = deadline - time.monotonic()
     if modelled and size <= MODEL_VARIABLES_PER_SECOND * left:
-        # a bound first, from the compact relaxation's LP (quick, and the daily MIP may not prove one in
-        # its time), then the model; the bound is the better of the two (both are lower bounds)
-        same = same_in_both_modes(snap)
-        if not same:
-            bound = _compact_bound(snap, best, left * BOUND_SHARE, started, progress, better_plan, floor)
+        # the model (after the compact relaxation's bound, above: quick, and the daily MIP may not prove
+        # one in its time); the bound is the better of the two (both are lower bounds)
         _tell(progress, f"batch model: solving from cost {best.cost:.2f}", best.cost, bound=bound)
         best, proved = _batch_model(snap, best, deadline, size / MODEL_VARIABLES_PER_SECOND, same)
         bound = bound if proved is None else max(bound, proved)

@@ -48,12 +48,14 @@ class Tactics:
     """How a pass promises. `cost_aware`: choose supply by cost, lateness included, and leave an order
     unserved when serving it costs more; `save_stock`: leave stock to the orders still open near it when
     they want more than is left (see `Sourcer.acquire`); `retry`: search wider for an order that could not
-    be promised; `lots`: purchases and production of the same day join one lot (see `Sourcer`)."""
+    be promised; `lots`: purchases and production of the same day join one lot (see `Sourcer`); `top_up`:
+    where receipts to come cover part of a need, bring in only the rest beside them (`Sourcer.acquire`)."""
 
     cost_aware: bool = False
     save_stock: bool = False
     retry: bool = False
     lots: bool = False
+    top_up: bool = False
 
 
 class Promiser:
@@ -63,6 +65,7 @@ class Promiser:
         self.snap = snapshot
         self.ledger = ledger
         self.sourcer = Sourcer(snapshot, ledger, tactics.cost_aware)
+        self.sourcer.top_up = tactics.top_up
         ledger.lots = tactics.lots
         self.cost_aware = tactics.cost_aware
         self.trials_per_line = TRIALS_PER_LINE

@@ -96,6 +96,7 @@ class Sourcer:
         self.grace = TRIALS_PER_LINE  # more alternatives allowed past the budget while none has worked
         self.transfer_sources: int | None = MAX_TRANSFER_SOURCES  # None: every lane in
         self.open_demand: OpenDemand | None = None  # set: stock is saved for nearer demand when scarce
+        self.top_up = False  # set: a need part-covered by receipts to come is topped up beside them
         self.lanes_into = {}
         for lane in snapshot.lanes:
             if lane.to in snapshot.location_region:
@@ -130,10 +131,26 @@ class Sourcer:
                 f"{sku} receipt at {loc}",
             )
         if depth < MAX_DEPTH:
-            shortfall = qty if on_hand else qty - max(0.0, line.takeable(want))
-            for reason, replenish in self._replenishments(
-                sku, shortfall, loc, want, late_rate, depth, allow_transfer
+            options = self._replenishments(
+                sku,
+                qty if on_hand else qty - max(0.0, line.takeable(want)),
+                loc,
+                want,
+                late_rate,
+                depth,
+                allow_transfer,
+            )
+            later = line.takeable(self.snap.horizon_end)
+            if (
+                self.top_up
+                and depth == 0
+                and not on_hand
+                and line.takeable(want) + QTY_TOL < later < qty - QTY_TOL
             ):
+                # receipts to come cover part: what they leave short, brought in beside them (the receipt
+                # and a top-up transfer of the rest, rather than all of it from elsewhere)
+                options += self._replenishments(sku, qty - later, loc, want, late_rate, depth, allow_transfer)
+            for reason, replenish in options:
                 if self.trials_left <= 0 and (best is not None or self.trials_left <= -self.grace):
                     break
                 self.trials_left -= 1
@@ -207,7 +224,7 @@ class Sourcer:
     # -- the ways to replenish (each commits to the ledger and returns a note, or None) -------
     def _purchase(self, offer: Offer, qty: float, want: int) -> str | None:
         """Purchase orders for `offer` received from max(want, plan_start + lead), split by daily capacity."""
-        t = max(day_start(want) if self.ledger.lots else want, self.snap.plan_start + offer.lead)
+        t = max(day_start(want) if self.ledger.lots else want, offer.earliest_receipt(self.snap.plan_start))
         key = ("offer", offer.supplier, offer.sku, offer.location)
         remaining = qty
         while remaining > QTY_TOL:

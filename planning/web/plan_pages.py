@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.auth import current_principal
 from core.db import db
-from planning import release as release_service
+from planning.runs import release as release_service
 from planning.runs import service as runs_service
 from planning.runs.changes import plan_changes, supply_chain
 from planning.runs.costs import cost_split, stock_projection

@@ -4,7 +4,9 @@ import csv
 import io
 from datetime import datetime
 
+from core.formats import iso
 from planning.runs.models import PlanningRun
+from planning.runs.proposals import KINDS as PROPOSALS
 
 TABS = ("confirmations", "procurement", "production", "distribution")
 
@@ -17,48 +19,7 @@ COLUMNS = {
         ("deliveries", "Deliveries"),
         ("explanation", "Explanation"),
     ],
-    "purchases": [
-        ("ref", "Proposal"),
-        ("supplier", "Supplier"),
-        ("sku", "SKU"),
-        ("location", "Location"),
-        ("qty", "Qty"),
-        ("order_at", "Order at"),
-        ("receive_at", "Receive at"),
-        ("released_ref", "Released as"),
-    ],
-    "productions": [
-        ("ref", "Proposal"),
-        ("resource", "Resource"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("start_at", "Start"),
-        ("end_at", "End"),
-        ("released_ref", "Released as"),
-    ],
-    "transfers": [
-        ("ref", "Proposal"),
-        ("from_location", "From"),
-        ("to_location", "To"),
-        ("mode", "Mode"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("depart_at", "Depart"),
-        ("arrive_at", "Arrive"),
-        ("released_ref", "Released as"),
-    ],
-    "deliveries": [
-        ("ref", "Order"),
-        ("line", "Line"),
-        ("sku", "SKU"),
-        ("qty", "Qty"),
-        ("from_location", "From"),
-        ("mode", "Mode"),
-        ("depart_at", "Depart"),
-        ("arrive_at", "Arrive"),
-        ("released_ref", "Released as"),
-    ],
-}
+} | {name: list(kind.columns) for name, kind in PROPOSALS.items()}
 TAB_TABLES = {
     "confirmations": ("confirmations",),
     "procurement": ("purchases",),
@@ -85,7 +46,7 @@ def table_rows(run: PlanningRun, kind: str) -> list[dict]:
             }
             for c in run.confirmations
         ]
-    if kind == "deliveries":
+    if PROPOSALS[kind].by_order:  # a delivery's ref is its order's number
         return [{**_row(d, kind), "ref": c.order_number} for c in run.confirmations for d in c.deliveries]
     return [_row(p, kind) for p in getattr(run, kind)]
 
@@ -96,7 +57,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def _cell(value) -> str:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso(value)
     if value is None:
         return ""
     text = str(value)

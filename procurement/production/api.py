@@ -2,9 +2,9 @@
 
 from flask.views import MethodView
 
+from core import records
 from core.api import Blueprint, SelectPage
 from core.auth import current_user_id
-from inventory import service as inventory_service
 from inventory.schemas import UpsertResultSchema
 from procurement.production import service
 from procurement.production.schemas import (
@@ -56,7 +56,7 @@ class Resources(MethodView):
     @blp.response(200, UpsertResultSchema)
     def put(self, rows):
         """Create or update resources by code, all or none."""
-        return inventory_service.upsert_many(service.save_resource, "code", rows)
+        return records.upsert_many(service.save_resource, "code", rows)
 
 
 @blp.route("/resources/<code>")
@@ -82,7 +82,7 @@ class ResourceByCode(MethodView):
     def delete(self, code):
         """Delete a resource no route refers to (409 otherwise: deactivate it instead)."""
         resource = service.get_resource(code)
-        inventory_service.delete_unused(resource, f"resource {code!r}")
+        records.delete_unused(resource, f"resource {code!r}")
 
 
 @blp.route("/resources/<code>/calendar")

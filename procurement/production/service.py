@@ -11,12 +11,15 @@ from decimal import Decimal
 
 from sqlalchemy import Select, or_, select
 
-from core.db import assign_number, db, get_by_key, utcnow
+from core import records
+from core.db import assign_number, db, get_by_key, utcnow, where_given
 from core.errors import Conflict, Invalid, NotFound
 from core.fields import MAX_QUANTITY
+from core.formats import as_number, iso
+from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
-from procurement.documents import as_number, iso, lock_document, require_status
+from inventory.movements import MovementSpec
 from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
 
@@ -41,9 +44,7 @@ def save_resource(code: str, fields: dict, *, create: bool | None = None) -> tup
         if location.kind != "plant":
             raise Invalid("location", f"{location.code} is a {location.kind}; a resource stands in a plant")
         fields["location"] = location
-    return inventory_service.save_by_key(
-        Resource, Resource.code, code, fields, create=create, what="resource"
-    )
+    return records.save_by_key(Resource, Resource.code, code, fields, create=create, what="resource")
 
 
 def resources_query(
@@ -155,12 +156,12 @@ def _component(route: Route, index: int, component: dict) -> RouteComponent:
 
 def upsert_routes(rows: list[dict]) -> dict:
     """Bulk upsert routes keyed by (sku, resource); return the counts created and updated."""
-    return inventory_service.upsert_many(save_route, ("sku", "resource"), rows)
+    return records.upsert_many(save_route, ("sku", "resource"), rows)
 
 
 def delete_route(route_id: int) -> None:
     """Delete a route no production order refers to (409 otherwise)."""
-    inventory_service.delete_unused(get_route(route_id), f"route {route_id}")
+    records.delete_unused(get_route(route_id), f"route {route_id}")
 
 
 # -- production orders -----------------------------------------------------------------------------
@@ -210,16 +211,22 @@ def production_orders_query(
     location: str | None = None,
 ) -> Select:
     """Production orders, newest first, filtered by status, sku, resource and plant."""
-    stmt = select(ProductionOrder).join(ProductionOrder.route).order_by(ProductionOrder.id.desc())
-    if status:
-        stmt = stmt.where(ProductionOrder.status == status)
-    if sku:
-        stmt = stmt.where(Route.item.has(Item.sku == sku))
-    if resource:
-        stmt = stmt.where(Route.resource.has(Resource.code == resource))
-    if location:
-        stmt = stmt.where(Route.resource.has(Resource.location.has(Location.code == location)))
-    return stmt
+    return where_given(
+        select(ProductionOrder).join(ProductionOrder.route).order_by(ProductionOrder.id.desc()),
+        (status, lambda v: ProductionOrder.status == v),
+        (sku, lambda v: Route.item.has(Item.sku == v)),
+        (resource, lambda v: Route.resource.has(Resource.code == v)),
+        (location, lambda v: Route.resource.has(Resource.location.has(Location.code == v))),
+    )
+
+
+TRANSITIONS: Transitions = {
+    # action: (statuses it starts from, status it leads to)
+    "release": (("proposed",), "released"),
+    "start": (("released",), "in_progress"),
+    "complete": (("in_progress",), "completed"),
+    "cancel": (("proposed", "released"), "cancelled"),
+}
 
 
 def get_production_order(number: str) -> ProductionOrder:
@@ -233,8 +240,8 @@ def _lock(number: str) -> ProductionOrder:
 def release_production_order(*, number: str) -> ProductionOrder:
     """proposed → released: the order is planned firm."""
     order = _lock(number)
-    require_status(order, ("proposed",), "release")
-    order.status, order.released_at = "released", utcnow()
+    transition(order, TRANSITIONS, "release", "production order")
+    order.released_at = utcnow()
     db.session.flush()
     return order
 
@@ -242,36 +249,36 @@ def release_production_order(*, number: str) -> ProductionOrder:
 def start_production_order(*, number: str, user_id: int) -> ProductionOrder:
     """released → in_progress: issue every component (qty * qty_per) at the plant, all or none."""
     order = _lock(number)
-    require_status(order, ("released",), "start")
+    started = next_status(order, TRANSITIONS, "start", "production order")
     plant = order.route.resource.location.code
     issues = [_issue(order, c, plant) for c in order.route.components]
     if issues:
         inventory_service.post_movements(issues, user_id=user_id)
-    order.status, order.started_at = "in_progress", utcnow()
+    order.status, order.started_at = started, utcnow()
     db.session.flush()
     return order
 
 
-def _issue(order: ProductionOrder, component: RouteComponent, plant: str) -> dict:
+def _issue(order: ProductionOrder, component: RouteComponent, plant: str) -> MovementSpec:
     quantity = order.qty * component.qty_per
     if quantity >= MAX_QUANTITY:
         raise Conflict(f"{quantity} {component.item.sku} is beyond what the ledger records", code="too_large")
     quantity = quantity.quantize(Decimal("0.000001"))
-    return {
-        "kind": "issue",
-        "sku": component.item.sku,
-        "location": plant,
-        "quantity": quantity,
-        "reason": f"components of {order.number}",
-        "reference_type": "production_order",
-        "reference": order.number,
-    }
+    return MovementSpec(
+        kind="issue",
+        sku=component.item.sku,
+        location=plant,
+        quantity=quantity,
+        reason=f"components of {order.number}",
+        reference_type="production_order",
+        reference=order.number,
+    )
 
 
 def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
     """in_progress → completed: receive the output at the plant."""
     order = _lock(number)
-    require_status(order, ("in_progress",), "complete")
+    completed = next_status(order, TRANSITIONS, "complete", "production order")
     inventory_service.post_movement(
         user_id=user_id,
         kind="receipt",
@@ -282,7 +289,7 @@ def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
         reference_type="production_order",
         reference=order.number,
     )
-    order.status, order.closed_at = "completed", utcnow()
+    order.status, order.closed_at = completed, utcnow()
     db.session.flush()
     return order
 
@@ -290,8 +297,8 @@ def complete_production_order(*, number: str, user_id: int) -> ProductionOrder:
 def cancel_production_order(*, number: str) -> ProductionOrder:
     """proposed or released (not started) → cancelled."""
     order = _lock(number)
-    require_status(order, ("proposed", "released"), "cancel")
-    order.status, order.closed_at = "cancelled", utcnow()
+    transition(order, TRANSITIONS, "cancel", "production order")
+    order.closed_at = utcnow()
     db.session.flush()
     return order
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from core import records
 from core.db import referring_rows, utcnow
-from core.errors import Invalid
+from core.errors import Conflict, Invalid
 from inventory import service
 from inventory.models import StockMovement
 from tests.factories import balance_of, make_item, make_location, make_user, post, stock_at
@@ -339,7 +340,7 @@ def test_a_balance_beyond_the_ledger_range_is_refused_and_changes_nothing(sessio
 
 def test_creating_an_existing_code_is_a_conflict(session):
     make_item("SKU-1")
-    with pytest.raises(service.Conflict):
+    with pytest.raises(Conflict):
         service.save_item("SKU-1", {"name": "again"}, create=True)
 
 
@@ -351,7 +352,7 @@ def test_a_location_in_an_unknown_region_is_invalid(session):
 
 def test_bulk_upsert_counts_created_and_updated_rows(session):
     make_item("SKU-1")
-    result = service.upsert_many(
+    result = records.upsert_many(
         service.save_item, "sku", [{"sku": "SKU-1", "name": "a"}, {"sku": "SKU-2", "name": "b"}]
     )
     assert result == {"created": 1, "updated": 1}

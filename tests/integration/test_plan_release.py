@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.errors import Conflict, Invalid
 from logistics.models import Shipment
-from planning.release import release_plan
+from planning.runs.release import release_plan
 from planning.runs.service import get_run
 from procurement.models import PurchaseOrder
 from procurement.production.models import ProductionOrder

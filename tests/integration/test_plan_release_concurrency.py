@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.errors import Conflict
-from planning.release import release_plan
+from planning.runs.release import release_plan
 from planning.runs.service import get_run
 from procurement.models import PurchaseOrder
 from tests.release_fixtures import load_demo, publish_greedy_run

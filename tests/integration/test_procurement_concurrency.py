@@ -54,7 +54,7 @@ def test_two_concurrent_receipts_of_a_whole_line_receive_it_once(app, committed_
         ),
     )
 
-    assert outcomes == ["applied", "wrong_status"]
+    assert outcomes == ["applied", "invalid_transition"]
     with app.app_context():
         assert (on_hand("BRD", "PL-T"), movements_of(number)) == (Decimal(100), 1)
 
@@ -74,6 +74,6 @@ def test_two_concurrent_starts_of_a_production_order_issue_its_components_once(a
 
     outcomes = _race(app, lambda: production_service.start_production_order(number=number, user_id=user_id))
 
-    assert outcomes == ["applied", "wrong_status"]
+    assert outcomes == ["applied", "invalid_transition"]
     with app.app_context():
         assert (on_hand("BRD", "PL-T"), movements_of(number)) == (Decimal(6), 1)
