@@ -14,6 +14,7 @@ from core.guards import register_guards
 from core.observability import register_observability
 from core.security import register_security
 from inventory.api import blp as inventory_blp
+from inventory.cli import stock_cli
 from inventory.demo import load_inventory_demo
 from logistics import service as logistics_service
 from logistics.api import blp as logistics_blp
@@ -48,7 +49,7 @@ DEMO_LOADERS = (
     load_orders_demo,
     load_logistics_demo,
 )
-COMMANDS = (users_cli, tokens_cli, demo_command, planning_cli, schedules_cli)
+COMMANDS = (users_cli, tokens_cli, demo_command, stock_cli, planning_cli, schedules_cli)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def make_app(url: str):
-    from core import create_app
+    from app import create_app
 
     os.environ["SCM_DATABASE_URL"] = url.replace("postgresql://", "postgresql+psycopg://", 1)
     return create_app({"METRICS_ENABLED": False})

@@ -158,7 +158,7 @@ def statements_per_movement(env: dict, token: str, *, movements: int = 20) -> fl
     """SQL statements one `POST /movements` sends, counted in-process on the same database."""
     from sqlalchemy import event
 
-    from core import create_app
+    from app import create_app
     from core.db import db
 
     os.environ["SCM_DATABASE_URL"] = env["SCM_DATABASE_URL"]

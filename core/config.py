@@ -26,6 +26,15 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     "COUNT_CSV_MAX_BYTES": 2 * 1024 * 1024,  # a stock count upload (413 beyond)
     "COUNT_CSV_MAX_ROWS": 5000,  # rows of one count: all are posted in one transaction (413 beyond)
+    # the scheduler checkpoints every balance once this many ledger entries came since the last checkpoint
+    # (stock as of an instant reads at most about this many entries), looking every so many seconds
+    "STOCK_CHECKPOINT_EVERY_ENTRIES": 50_000,
+    "STOCK_CHECKPOINT_POLL_SECONDS": 300,
+    # a count uploaded as a job (POST /counts/jobs): applied in chunks, one transaction each
+    "COUNT_JOB_MAX_BYTES": 16 * 1024 * 1024,
+    "COUNT_JOB_MAX_ROWS": 500_000,
+    "COUNT_JOB_CHUNK_ROWS": 5000,
+    "COUNT_JOBS_INLINE": False,  # run a job in its request after the commit (tests), not in a thread
     "PO_OVER_RECEIPT_TOLERANCE": 0.0,  # fraction of a PO line that may be received beyond it
     "PLANNING_INTERVAL_MINUTES": 120,
     "PLANNING_RUN_BUDGET_SECONDS": 600,

@@ -1,8 +1,10 @@
 """Inventory over HTTP: regions, items, locations, balances, movements, the ledger and counts."""
 
-from flask import current_app
+from flask import after_this_request, current_app, request, url_for
 from flask.views import MethodView
+from flask_smorest.pagination import PaginationParameters
 from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
 
 from core import records
 from core.api import Blueprint, SelectPage
@@ -10,19 +12,28 @@ from core.auth import current_principal, current_user_id
 from core.db import db
 from core.errors import Invalid, NotFound
 from core.guards import body_limit
-from inventory import service
-from inventory.models import Item, Location, Region, StockMovement
+from inventory import checkpoints, count_jobs, service
+from inventory.models import (
+    Item,
+    LedgerEntry,
+    Location,
+    Region,
+    StockBalance,
+    StockCountJob,
+    StockMovement,
+)
 from inventory.movements import MovementSpec
 from inventory.schemas import (
     BalanceQueryArgsSchema,
     BalanceSchema,
     CodeQueryArgsSchema,
+    CountJobSchema,
     CountUploadSchema,
     ItemQueryArgsSchema,
     ItemSchema,
     ItemUpdateSchema,
     LedgerEntrySchema,
-    LedgerQueryArgsSchema,
+    LedgerPageQueryArgsSchema,
     LocationQueryArgsSchema,
     LocationSchema,
     LocationUpdateSchema,
@@ -175,7 +186,10 @@ class Balances(MethodView):
     @blp.paginate(SelectPage, **PAGE)
     def get(self, args):
         """Stock balances (on hand, reserved, free) per item and location."""
-        return service.balances_query(**args)
+        # item and location come from the query's own joins, not joined a second time for loading
+        return service.balances_query(**args).options(
+            contains_eager(StockBalance.item), contains_eager(StockBalance.location)
+        )
 
 
 @blp.route("/stock/as-of")
@@ -184,8 +198,9 @@ class StockAsOf(MethodView):
     @blp.arguments(StockAsOfQueryArgsSchema, location="query")
     @blp.response(200, StockAsOfSchema(many=True))
     def get(self, args):
-        """On hand per item and location at a past instant, recomputed from the ledger."""
-        return service.stock_as_of(args.pop("at"), **args)
+        """On hand per item and location at a past instant: the latest checkpoint before it plus the
+        ledger entries since."""
+        return checkpoints.stock_as_of(args.pop("at"), **args)
 
 
 @blp.route("/movements")
@@ -225,15 +240,60 @@ class MovementById(MethodView):
         return movement
 
 
+NEXT_CURSOR = "X-Next-Cursor"
+
+
 @blp.route("/ledger")
 class Ledger(MethodView):
     @blp.requires()
-    @blp.arguments(LedgerQueryArgsSchema, location="query")
-    @blp.response(200, LedgerEntrySchema(many=True))
-    @blp.paginate(SelectPage, **PAGE)
+    @blp.arguments(LedgerPageQueryArgsSchema, location="query")
+    @blp.response(
+        200,
+        LedgerEntrySchema(many=True),
+        headers={
+            NEXT_CURSOR: {
+                "description": "pass as `cursor` for the next (older) page; absent on the last page",
+                "schema": {"type": "string"},
+            },
+            "Link": {"description": 'the next page, rel="next"', "schema": {"type": "string"}},
+        },
+    )
     def get(self, args):
-        """Ledger history, newest first, by sku, location, kind, reference and time."""
-        return service.ledger_query(**args)
+        """Ledger history, newest first, by sku, location, kind, reference and time; paged by keyset:
+        follow `X-Next-Cursor` (or `Link`). `page` still gives offset pages (`X-Pagination`)."""
+        size, cursor, page = args.pop("page_size"), args.pop("cursor", None), args.pop("page", None)
+        # each entry shows its movement's kind, sku, reason...: loaded by the query's own join, not one by one
+        movement = contains_eager(LedgerEntry.movement)
+        entries = service.ledger_query(**args).options(
+            movement.contains_eager(StockMovement.item),
+            movement.lazyload(StockMovement.from_location),
+            movement.lazyload(StockMovement.to_location),
+        )
+        if page is not None:
+            return _offset_page(entries, page, size)
+        return _keyset_page(entries, cursor, size)
+
+
+def _keyset_page(entries, cursor: int | None, size: int):
+    """The `size` entries older than `cursor` (newest first), and the next page's cursor and link."""
+    if cursor is not None:
+        entries = entries.where(LedgerEntry.id < cursor)
+    rows = db.session.scalars(entries.limit(size + 1)).all()
+    if len(rows) <= size:
+        return rows, {}
+    after = rows[size - 1].id
+    query = {**request.args.to_dict(), "cursor": after}
+    return rows[:size], {
+        NEXT_CURSOR: str(after),
+        "Link": f'<{url_for(request.endpoint, **query)}>; rel="next"',
+    }
+
+
+def _offset_page(entries, page: int, size: int):
+    """Offset pages as the ledger had them before keyset pages (`X-Pagination` with the total)."""
+    params = PaginationParameters(page, size)
+    rows = SelectPage(entries, page_params=params).items
+    return blp._set_pagination_metadata(params, rows, {})
 
 
 @blp.route("/counts")
@@ -246,12 +306,59 @@ class Counts(MethodView):
     @body_limit("COUNT_CSV_MAX_BYTES")
     def post(self, upload):
         """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named."""
-        try:
-            text = upload["file"].read().decode("utf-8-sig")
-        except (AttributeError, UnicodeDecodeError) as e:
-            raise Invalid("file", "must be a UTF-8 CSV file") from e
+        text = _csv_text(upload)
         rows = current_app.config["COUNT_CSV_MAX_ROWS"]
         movements = service.import_count_csv(
             text, user_id=current_user_id(), max_rows=rows, reason="stock count"
         )
         return {"movements": movements}
+
+
+def _csv_text(upload) -> str:
+    try:
+        return upload["file"].read().decode("utf-8-sig")
+    except (AttributeError, UnicodeDecodeError) as e:
+        raise Invalid("file", "must be a UTF-8 CSV file") from e
+
+
+@blp.route("/counts/jobs")
+class CountJobs(MethodView):
+    @blp.requires(*STOCK_KEEPERS)
+    @blp.writes(moves_stock=True)
+    @blp.arguments(CountUploadSchema, location="files")
+    @blp.response(202, CountJobSchema)
+    @blp.errors(413)
+    @body_limit("COUNT_JOB_MAX_BYTES")
+    def post(self, upload):
+        """Upload a large stock count CSV (`sku,location,counted`) to apply in chunks: 202 with the job
+        to poll. A refused row refuses the count (each named); each chunk is applied whole or not at all."""
+        config = current_app.config
+        job = count_jobs.create_count_job(
+            _csv_text(upload),
+            file_name=upload["file"].filename or "",
+            user_id=current_user_id(),
+            max_rows=config["COUNT_JOB_MAX_ROWS"],
+            chunk_rows=config["COUNT_JOB_CHUNK_ROWS"],
+        )
+        job_id = job.id
+
+        @after_this_request
+        def start_once_committed(response):
+            if response.status_code == 202:
+                count_jobs.start_count_job(job_id)
+            return response
+
+        return job, {"Location": url_for("inventory.count_job", job_id=job_id)}
+
+
+@blp.route("/counts/jobs/<id:job_id>", endpoint="count_job")
+class CountJobById(MethodView):
+    @blp.requires()
+    @blp.response(200, CountJobSchema)
+    @blp.errors(404)
+    def get(self, job_id):
+        """A count job: its status and progress, and the rows it refused."""
+        job = db.session.get(StockCountJob, job_id)
+        if job is None:
+            raise NotFound(f"no count job {job_id}")
+        return job

@@ -14,8 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db, dialect_name, upsert_insert, utcnow
@@ -62,6 +63,8 @@ def lock_balances(keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Stoc
     if not keys:
         return {}
     now = utcnow()
+    if dialect_name() == "postgresql":  # the keys as two arrays: one short statement whatever their number
+        return {(b.item_id, b.location_id): b for b in lock_balances_from_arrays(keys, now=now)}
     values = [
         {"item_id": i, "location_id": loc, "on_hand": ZERO, "reserved": ZERO, "updated_at": now}
         for i, loc in keys
@@ -190,6 +193,40 @@ _SET_ON_HAND_FROM_ARRAYS = (
     update(_BALANCES)
     .where(_BALANCES.c.id == _NEW_ON_HAND.c.id)
     .values(on_hand=_NEW_ON_HAND.c.on_hand, updated_at=bindparam("now", type_=_BALANCES.c.updated_at.type))
+)
+
+
+def lock_balances_from_arrays(keys: list[tuple[int, int]], *, now: datetime) -> list[StockBalance]:
+    """PostgreSQL: create the missing balances of sorted `keys` (item_id, location_id) and lock them all,
+    in key order, returned as last committed: `service.lock_balances` in one statement over two arrays.
+    (As one parameter per value, a 5,000-line document's upsert took psycopg longer to parse than the
+    server to run.)"""
+    arrays = {"item_ids": [i for i, _ in keys], "location_ids": [loc for _, loc in keys], "now": now}
+    return db.session.scalars(_LOCK_FROM_ARRAYS, arrays).all()
+
+
+_KEYS = select(
+    func.unnest(bindparam("item_ids", type_=ARRAY(_BALANCES.c.item_id.type))).label("item_id"),
+    func.unnest(bindparam("location_ids", type_=ARRAY(_BALANCES.c.location_id.type))).label("location_id"),
+).subquery()
+_NEW_BALANCES = pg_insert(_BALANCES).from_select(
+    ["item_id", "location_id", "on_hand", "reserved", "updated_at"],
+    select(
+        _KEYS.c.item_id,
+        _KEYS.c.location_id,
+        literal(Decimal(0)),
+        literal(Decimal(0)),
+        bindparam("now", type_=_BALANCES.c.updated_at.type),
+    ).order_by(_KEYS.c.item_id, _KEYS.c.location_id),
+)
+_LOCK_FROM_ARRAYS = (
+    select(StockBalance)
+    .from_statement(
+        _NEW_BALANCES.on_conflict_do_update(
+            index_elements=["item_id", "location_id"], set_={"updated_at": _NEW_BALANCES.excluded.updated_at}
+        ).returning(*_BALANCES.c)
+    )
+    .execution_options(populate_existing=True)
 )
 
 

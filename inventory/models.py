@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
@@ -12,6 +12,7 @@ Quantity = Numeric(18, 6)
 ITEM_KINDS = ("material", "finished", "both")
 LOCATION_KINDS = ("warehouse", "plant")
 REFERENCE_TYPES = ("purchase_order", "production_order", "shipment", "count", "free")
+COUNT_JOB_STATUSES = ("queued", "running", "done", "refused", "failed")
 
 
 class Region(db.Model):
@@ -94,6 +95,7 @@ class StockMovement(db.Model):
     """
 
     __tablename__ = "stock_movements"
+    __table_args__ = (Index("ix_stock_movements_reference", "reference"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
@@ -117,12 +119,18 @@ class LedgerEntry(db.Model):
     """The change one movement made to one balance, and the balance after it."""
 
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_entries_item_location_id", "item_id", "location_id", "id"),)
+    __table_args__ = (
+        Index("ix_ledger_entries_item_location_id", "item_id", "location_id", "id"),
+        # keyset pages of one item's or one location's history, and stock as of an instant for one item
+        Index("ix_ledger_entries_item_id_id", "item_id", "id"),
+        Index("ix_ledger_entries_location_id_id", "location_id", "id"),
+        Index("ix_ledger_entries_item_created_at", "item_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     movement_id: Mapped[int] = mapped_column(ForeignKey("stock_movements.id"), index=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
-    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     delta: Mapped[Decimal] = mapped_column(Quantity)
     balance_after: Mapped[Decimal] = mapped_column(Quantity)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
@@ -152,3 +160,59 @@ class StockReservation(db.Model):
 
     item: Mapped[Item] = relationship(lazy="joined")
     location: Mapped[Location] = relationship(lazy="joined")
+
+
+class StockCheckpoint(db.Model):
+    """On hand of every balance as the ledger stood at `taken_at`: the sum of all entries up to then.
+
+    Stock as of an instant is the latest checkpoint at or before it plus the entries since, so it reads
+    one checkpoint and a short stretch of the ledger, never the ledger from its beginning. Rows are
+    never updated; each checkpoint is derived from the one before and the entries between them.
+    """
+
+    __tablename__ = "stock_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, unique=True)
+    entries_since_previous: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StockCheckpointBalance(db.Model):
+    """One balance's on hand in a checkpoint (every balance with an entry up to it, zeros included)."""
+
+    __tablename__ = "stock_checkpoint_balances"
+
+    checkpoint_id: Mapped[int] = mapped_column(ForeignKey("stock_checkpoints.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), primary_key=True)
+    on_hand: Mapped[Decimal] = mapped_column(Quantity)
+
+
+class StockCountJob(db.Model):
+    """A large stock count uploaded as CSV and applied in chunks, one transaction each.
+
+    `queued → running → done`; `refused` when rows were refused (nothing applied); `failed` when a chunk
+    could not be applied (the chunks before it stay, `rows_applied` says how many rows). The file is kept
+    until the job ends, so a job whose process stopped can resume from its next chunk.
+    """
+
+    __tablename__ = "stock_count_jobs"
+    __table_args__ = (Index("ix_stock_count_jobs_status", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    file_name: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[str | None] = mapped_column(Text, deferred=True)
+    reason: Mapped[str] = mapped_column(String(500), default="stock count")
+    rows_total: Mapped[int] = mapped_column(default=0)
+    rows_applied: Mapped[int] = mapped_column(default=0)
+    chunk_rows: Mapped[int] = mapped_column(default=5000)
+    refused_rows: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

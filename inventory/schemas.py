@@ -206,6 +206,28 @@ class LedgerQueryArgsSchema(Schema):
     until = Time()
 
 
+class LedgerPageQueryArgsSchema(LedgerQueryArgsSchema):
+    """The ledger's filters and its page: by keyset (`cursor`) unless `page` asks for offset pages."""
+
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=1000))
+    cursor = fields.Integer(
+        validate=validate.Range(min=1, max=2**31),
+        metadata={"description": "the `X-Next-Cursor` of the previous page: the entries older than it"},
+    )
+    page = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "offset pages with an `X-Pagination` header (total counted: slow on a long "
+            "ledger); without it, pages follow `X-Next-Cursor`"
+        },
+    )
+
+    @validates_schema
+    def _one_way_of_paging(self, data, **kwargs):
+        if "page" in data and "cursor" in data:
+            raise ValidationError("page through the ledger by cursor or by page, not both", "cursor")
+
+
 class StockAsOfQueryArgsSchema(Schema):
     at = Time(required=True)
     sku = fields.String()
@@ -222,3 +244,39 @@ class CountUploadSchema(Schema):
     """A CSV of `sku,location,counted`; its movements carry the reason "stock count"."""
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class CountJobSchema(Schema):
+    """A count applied in chunks: poll it until `status` is done, refused or failed."""
+
+    id = fields.Integer(required=True)
+    status = fields.String(
+        required=True,
+        metadata={
+            "description": "queued, running, done; refused: rows were refused, nothing applied; failed: a "
+            "chunk could not be applied, the chunks before it were (see `error`, `rows_applied`)"
+        },
+    )
+    file_name = fields.String(required=True)
+    reference = fields.Function(
+        lambda job: f"count-job-{job.id}",
+        required=True,
+        metadata={"description": "the reference its movements carry in the ledger"},
+    )
+    rows_total = fields.Integer(required=True)
+    rows_applied = fields.Integer(required=True)
+    chunk_rows = fields.Integer(required=True)
+    refused_rows = fields.Integer(required=True)
+    refused = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        allow_none=True,
+        required=True,
+        metadata={"description": "the refused rows (the first 1000), each with its reasons"},
+    )
+    error = fields.String(allow_none=True, required=True)
+    created_by = fields.Integer(attribute="created_by_id", required=True)
+    created_at = Time(required=True)
+    started_at = Time(allow_none=True, required=True)
+    updated_at = Time(required=True)
+    finished_at = Time(allow_none=True, required=True)

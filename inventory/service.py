@@ -247,7 +247,7 @@ def ledger_query(
         .order_by(LedgerEntry.id.desc())
     )
     if sku:
-        stmt = stmt.where(Item.sku == sku)
+        stmt = stmt.where(LedgerEntry.item_id == select(Item.id).where(Item.sku == sku).scalar_subquery())
     if location:
         stmt = stmt.where(
             LedgerEntry.location_id == select(Location.id).where(Location.code == location).scalar_subquery()

@@ -62,6 +62,16 @@ def run_scheduler(plan_at_start, metrics_port):
         IntervalTrigger(seconds=app.config["WEBHOOK_POLL_SECONDS"], timezone=UTC),
         id="webhooks",
     )
+    scheduler.add_job(
+        _in_context(app, service.checkpoint_stock),
+        IntervalTrigger(seconds=app.config["STOCK_CHECKPOINT_POLL_SECONDS"], timezone=UTC),
+        id="stock-checkpoints",
+    )
+    scheduler.add_job(
+        _in_context(app, service.resume_count_jobs),
+        IntervalTrigger(seconds=60, timezone=UTC),
+        id="count-jobs",
+    )
     click.echo(f"scheduler: planning every {interval} min (aligned to 00:00 UTC); Ctrl-C stops")
     try:
         scheduler.start()

@@ -1,4 +1,5 @@
-"""What the scheduler does each time it wakes: plan the current cycle once, execute queued runs.
+"""What the scheduler does each time it wakes: plan the current cycle once, execute queued runs,
+checkpoint the stock ledger when it has grown enough, resume stalled count jobs.
 
 Cycles are aligned to midnight UTC (every 120 minutes by default: 00:00, 02:00, ...). A cycle's run
 carries the cycle's start as its unique `cycle_key`, so with several scheduler processes the cycle
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db, utcnow
 from core.formats import iso
+from inventory import checkpoints, count_jobs
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun
 from schedules import metrics
@@ -47,6 +49,21 @@ def deliver_webhooks() -> dict:
     from planning.webhooks import service as webhooks
 
     return webhooks.deliver_due()
+
+
+def checkpoint_stock() -> None:
+    """Checkpoint every balance when enough ledger entries came since the last checkpoint."""
+    checkpoint = checkpoints.checkpoint_if_due(
+        every_entries=current_app.config["STOCK_CHECKPOINT_EVERY_ENTRIES"]
+    )
+    if checkpoint is not None:
+        log.info("stock checkpoint %s at %s", checkpoint.id, checkpoint.taken_at.isoformat())
+
+
+def resume_count_jobs() -> None:
+    """Run count jobs that no web process is running (it stopped, or never started them)."""
+    for job_id in count_jobs.resume_stalled_count_jobs():
+        log.info("count job %s resumed", job_id)
 
 
 def execute_queued_runs() -> list[PlanningRun]:

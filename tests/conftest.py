@@ -58,6 +58,7 @@ def app(database_url):
             "SECRET_KEY": secrets.token_hex(16),
             "WTF_CSRF_ENABLED": False,
             "WEBHOOK_ALLOW_PRIVATE_TARGETS": True,  # the tests' own receiver listens on 127.0.0.1
+            "COUNT_JOBS_INLINE": True,  # a count job runs in its request: no thread outlives its test
         }
     )
     with app.app_context():

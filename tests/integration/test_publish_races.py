@@ -15,6 +15,10 @@ from planning.runs.models import PlanningRun, PurchaseProposal
 from tests import planning_fakes as fakes
 from tests.logistics_factories import make_order, make_user, make_world
 
+# pg_locks lists every database's locks: the lock holder is looked for in this test's database only (a
+# test suite running beside this one on the same server holds the same key in its own)
+THIS_DATABASE = "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
 
 def _world(app) -> None:
     with app.app_context():
@@ -136,6 +140,7 @@ def test_a_run_whose_lock_connection_dies_does_not_publish_and_the_next_run_does
             lock_pid = db.session.scalar(
                 text(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid::bigint = :k AND granted"
+                    f" AND {THIS_DATABASE}"
                 ),
                 {"k": ADVISORY_KEY},
             )
@@ -172,7 +177,7 @@ def test_a_run_that_loses_its_lock_connection_unnoticed_does_not_publish(app, co
             db.session.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_locks"
-                    " WHERE locktype = 'advisory' AND objid::bigint = :k AND granted"
+                    f" WHERE locktype = 'advisory' AND objid::bigint = :k AND granted AND {THIS_DATABASE}"
                 ),
                 {"k": ADVISORY_KEY},
             )
