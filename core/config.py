@@ -47,6 +47,9 @@ DEFAULTS = {
     "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
+    # where the default solver plans its parts: "" (this machine's worker processes), "inline", or a Dask
+    # scheduler's address (tcp://host:8786; needs the `cluster` extra, else planned here)
+    "PLANNER_CLUSTER": "",
 }
 
 

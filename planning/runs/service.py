@@ -17,6 +17,7 @@ Its progress is written about once a second by a heartbeat (`planning.runs.progr
 is doing, and the published run's final progress is the solver's report (objective and bound).
 """
 
+import functools
 import importlib
 import logging
 from collections.abc import Callable
@@ -30,12 +31,14 @@ from core.db import db, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from planning.checker import check_snapshot
 from planning.contract import CONTRACT
+from planning.executor import executor_for
 from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
 from planning.runs.publish import plan_document, write_plan
 
 log = logging.getLogger(__name__)
+DEFAULT_SOLVER = "planning.solver:solve"
 SOLVER_SHARE = 0.75  # the rest of the budget is for the snapshot, publishing and solver overrun
 
 
@@ -255,9 +258,14 @@ def _default_snapshot() -> Callable:
 
 
 def _default_solve() -> Callable:
-    """The configured solver (`PLANNING_SOLVER`, an import path `module:function`)."""
-    module, _, name = current_app.config["PLANNING_SOLVER"].partition(":")
-    return getattr(importlib.import_module(module), name)
+    """The configured solver (`PLANNING_SOLVER`, an import path `module:function`); takt's own plans its parts
+    where `PLANNER_CLUSTER` says (this machine by default, or a Dask cluster)."""
+    path = current_app.config["PLANNING_SOLVER"]
+    module, _, name = path.partition(":")
+    solve = getattr(importlib.import_module(module), name)
+    if path != DEFAULT_SOLVER:
+        return solve
+    return functools.partial(solve, executor=executor_for(current_app.config.get("PLANNER_CLUSTER")))
 
 
 def simulate(snapshot, *, time_limit_s: float, solve: Callable | None = None) -> dict:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from functools import partial
 
 from planning.solver.baseline import solve_baseline_candidate
 from planning.solver.contract import parse_snapshot
@@ -42,9 +44,12 @@ def solve(
     progress: Progress | None = None,
     workers: int | None = None,
     warm_start: dict | None = None,
+    executor: Callable[..., list[dict]] | None = None,
 ) -> dict:
     """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
-    `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first."""
+    `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first.
+    `executor` plans the parts in place of this machine's worker processes (`run_parts`' signature, less
+    `workers`): e.g. on a cluster."""
     started = time.monotonic()
     parts = split(snapshot)
     sizes = [part_size(part) for part in parts]
@@ -56,11 +61,11 @@ def solve(
     # several parts, or one big enough for a long model solve: in worker processes, so the deadline holds
     # even when HiGHS overruns its time limit (the part then keeps the best plan its worker wrote)
     deadline = started + time_limit_s - safety_margin(time_limit_s)
-    plans = run_parts(
+    plan_parts = executor or partial(run_parts, workers=workers)
+    plans = plan_parts(
         parts,
         sizes=sizes,
         deadline=deadline,
-        workers=workers,
         progress=progress,
         warm_starts=None if warm_start is None else [plan_of_part(warm_start, part) for part in parts],
     )
@@ -78,4 +83,6 @@ def combined_report(reports: list[dict], started: float) -> dict:
     status = "optimal" if optimal == len(reports) else "heuristic" if bound is None else "feasible"
     combined = report(status, objective, bound, started)
     combined.update(parts=len(reports), optimal_parts=optimal)
+    if any("planned_on" in r for r in reports):  # an executor said where each part was planned
+        combined["planned_on"] = [r.get("planned_on") for r in reports]
     return combined
