@@ -30,6 +30,7 @@ DEFAULTS = {
     "PLANNING_INTERVAL_MINUTES": 120,
     "PLANNING_RUN_BUDGET_SECONDS": 600,
     "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
+    "PLANNING_SIMULATIONS_PER_USER": 3,  # what-ifs a user may have queued or running at once (429 beyond)
     "PLANNING_QUEUE_POLL_SECONDS": 5,
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
