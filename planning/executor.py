@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
-from planning.solver.parallel import MIN_PART_SECONDS, TASK_MARGIN_S, run_parts
+from planning.solver.parallel import MIN_PART_SECONDS, TASK_MARGIN_S, _share, run_parts
 from planning.solver.part import plan_part, unplanned
 from planning.solver.solve import default_workers
 
@@ -108,6 +110,9 @@ class _ClusterRun:
         self.plans: dict[int, dict] = {}
         self.here: dict[Future, int] = {}  # parts being planned here after the cluster failed on them
         self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="takt-local-parts")
+        self.queue = deque(sorted(range(len(parts)), key=lambda i: sizes[i]))  # small parts first
+        self.submitted: list = []
+        self.returned = threading.Event()  # set whenever a part comes back from the cluster
 
     def plan_all(self) -> list[dict]:
         slots = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
@@ -117,57 +122,59 @@ class _ClusterRun:
             return _where(plans, f"local (cluster {self.address} has no workers)")
         self._tell(f"{len(self.parts)} parts on the cluster ({slots} worker threads)")
         try:
-            futures = self._submit(slots)
-            self._watch(futures)
+            self._watch(slots)
         finally:
             self.threads.shutdown(wait=False, cancel_futures=True)
         return [self.plans[i] for i in range(len(self.parts))]
 
-    def _submit(self, slots: int) -> dict:
-        """One task per part, small first; each part's limit is its share by size of the cluster's
-        worker-seconds left, never past the deadline (the task also caps it by the wall clock)."""
-        left = self.deadline - TASK_MARGIN_S - time.monotonic()
-        wall_deadline = time.time() + left
-        total = sum(self.sizes) or 1
-        order = sorted(range(len(self.parts)), key=lambda i: self.sizes[i])
-        futures = {}
-        for rank, i in enumerate(order):
-            limit = max(MIN_PART_SECONDS, min(left, left * slots * self.sizes[i] / total))
+    def _submit(self, slots: int, pending: dict, busy_until: dict) -> None:
+        """Keep `slots` parts in flight, small first. A part's limit is set as it is handed over, as in this
+        machine's pool: its share by size of the cluster's worker-seconds left among the parts not started,
+        so time a finished part did not use goes to the next; never past the deadline (the task also caps
+        it by the wall clock)."""
+        while self.queue and len(pending) < slots:
+            i = self.queue.popleft()
+            now = time.monotonic()
+            taken = sum(max(0.0, until - now) for until in busy_until.values())
+            waiting = sum(self.sizes[j] for j in self.queue) + self.sizes[i]
+            limit = _share(self.sizes[i], waiting, self.deadline - TASK_MARGIN_S, slots, taken)
+            wall_deadline = time.time() + (self.deadline - TASK_MARGIN_S - now)
             key = f"takt-part-{self.run}-{i}"
             future = self.client.submit(
-                plan_on_worker,
-                self.parts[i],
-                limit,
-                wall_deadline,
-                self.warm[i],
-                f"{key}-best",
-                key=key,
-                pure=False,
-                priority=len(order) - rank,
+                plan_on_worker, self.parts[i], limit, wall_deadline, self.warm[i], f"{key}-best", key=key
             )
-            futures[future] = i
-        return futures
+            future.add_done_callback(lambda _: self.returned.set())
+            pending[future], busy_until[future] = i, now + limit
+            self.submitted.append(future)
 
-    def _watch(self, futures: dict) -> None:
-        pending = dict(futures)
-        while (pending or self.here) and time.monotonic() < self.deadline:
+    def _watch(self, slots: int) -> None:
+        pending: dict = {}  # future -> part
+        busy_until: dict = {}  # future -> when its part's limit ends
+        while (self.queue or pending or self.here) and time.monotonic() < self.deadline:
+            self._submit(slots, pending, busy_until)
             for future in [f for f in pending if f.done()]:
                 i = pending.pop(future)
+                busy_until.pop(future)
                 self._finished_on_cluster(future, i)
             for future in [f for f in self.here if f.done()]:
                 i = self.here.pop(future)
                 self.plans[i] = _planned_on(future.result(), "local (after the cluster failed)")
                 self._tell(f"{len(self.plans)} of {len(self.parts)} parts planned")
-            time.sleep(POLL_S)
+            self._wait_for_one()
         for future, i in pending.items():  # the deadline: the best plan a worker published, else none
             plan = self._best_so_far(future.key)
             where = f"cluster {self.address} (best so far at the deadline)"
             self.plans[i] = _planned_on(plan, where) if plan else self._unplanned(i)
-        for i in self.here.values():
+        for i in [*self.here.values(), *self.queue]:
             self.plans[i] = self._unplanned(i)
-        self.client.cancel(list(futures))
-        for future in futures:
+        self.client.cancel(self.submitted)
+        for future in self.submitted:
             self._forget(future.key)
+
+    def _wait_for_one(self) -> None:
+        """Until a part comes back (a freed worker gets the next part at once), a moment at most."""
+        self.returned.wait(POLL_S)
+        self.returned.clear()
 
     def _finished_on_cluster(self, future, i: int) -> None:
         if future.status == "finished":

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.slow
 def cluster():
     """A scheduler and two single-threaded worker processes on this machine, through Dask's own API."""
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
     ) as local_cluster:
         yield local_cluster
 
@@ -45,16 +45,16 @@ def networks(count: int, *, orders: int, skus: int, locations: int, prefix: str)
 
 def test_a_batch_planned_on_the_cluster_costs_what_it_costs_here_and_says_where_each_part_ran(cluster):
     # networks small enough that every part ends its passes and its sequence search well within its share of
-    # the time (the slowest needs 2.6 s; each part's share is at least 6 s of 40 here, and the run ends when
+    # the time (the slowest needs 2.6 s on a quiet machine; each part's share is at least 9 s of 60 here, and the run ends when
     # they do): the plan is then the same wherever it is made. Parts stopped by the clock would differ: a
     # pass keeps pace with its limit, and a part's limit is its share of the time left, which depends on how
     # many run side by side.
     batch = networks(4, orders=4, skus=3, locations=2, prefix="C")
     parts = len(split(batch))
     assert parts >= 4
-    here = solve(batch, time_limit_s=40, executor=inline())
-    pool = solve(batch, time_limit_s=40, executor=local_pool(2))
-    remote = solve(batch, time_limit_s=40, executor=dask_cluster(cluster.scheduler_address))
+    here = solve(batch, time_limit_s=60, executor=inline())
+    pool = solve(batch, time_limit_s=60, executor=local_pool(2))
+    remote = solve(batch, time_limit_s=60, executor=dask_cluster(cluster.scheduler_address))
     for plan in (here, pool, remote):
         report = verify(batch, plan)
         assert report["valid"], report["violations"][:3]
