@@ -45,10 +45,10 @@ def networks(count: int, *, orders: int, skus: int, locations: int, prefix: str)
 
 def test_a_batch_planned_on_the_cluster_costs_what_it_costs_here_and_says_where_each_part_ran(cluster):
     # networks small enough that every part ends its passes and its sequence search well within its share of
-    # the time (the slowest needs 2.6 s on a quiet machine; each part's share is at least 9 s of 60 here, and the run ends when
-    # they do): the plan is then the same wherever it is made. Parts stopped by the clock would differ: a
-    # pass keeps pace with its limit, and a part's limit is its share of the time left, which depends on how
-    # many run side by side.
+    # the time (the slowest needs 2.6 s on a quiet machine; each part's share is at least 9 s of 60 here, and
+    # the run ends when they do): the plan is then the same wherever it is made. Parts stopped by the clock
+    # would differ: a pass keeps pace with its limit, and a part's limit is its share of the time left, which
+    # depends on how many run side by side.
     batch = networks(4, orders=4, skus=3, locations=2, prefix="C")
     parts = len(split(batch))
     assert parts >= 4
