@@ -36,6 +36,9 @@ Executor = Callable[..., list[dict]]
 CONNECT_TIMEOUT_S = 10.0  # at most this (and a quarter of the time left) is spent reaching the scheduler
 POLL_S = 0.25
 PUBLISH_EVERY_S = 1.0  # a task publishes its best plan so far at most this often
+CHECK_WORKERS_S = 2.0  # how often a run looks whether its cluster still has workers
+WORKERLESS_S = 4.0  # a cluster without a worker this long: the parts not back yet are planned here
+BEST_SO_FAR_WAIT_S = 1.0  # at the deadline, how long all the parts still out may take to be looked up
 
 
 def executor_for(setting: str | None) -> Executor:
@@ -108,7 +111,8 @@ class _ClusterRun:
         self.warm = warm_starts or [None] * len(parts)
         self.run = uuid.uuid4().hex[:12]
         self.plans: dict[int, dict] = {}
-        self.here: dict[Future, int] = {}  # parts being planned here after the cluster failed on them
+        self.here: dict[Future, list[int]] = {}  # parts being planned here after the cluster failed on them
+        self.checked_at, self.workerless_since = time.monotonic(), None
         self.threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="takt-local-parts")
         self.queue = deque(sorted(range(len(parts)), key=lambda i: sizes[i]))  # small parts first
         self.submitted: list = []
@@ -118,7 +122,8 @@ class _ClusterRun:
         slots = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
         if not slots:
             log.warning("planner cluster %s has no workers: planning here", self.address)
-            plans = self.local(self.parts, sizes=self.sizes, deadline=self.deadline, warm_starts=self.warm)
+            kwargs = {"progress": self.progress, "warm_starts": self.warm}
+            plans = self.local(self.parts, sizes=self.sizes, deadline=self.deadline, **kwargs)
             return _where(plans, f"local (cluster {self.address} has no workers)")
         self._tell(f"{len(self.parts)} parts on the cluster ({slots} worker threads)")
         try:
@@ -157,19 +162,24 @@ class _ClusterRun:
                 busy_until.pop(future)
                 self._finished_on_cluster(future, i)
             for future in [f for f in self.here if f.done()]:
-                i = self.here.pop(future)
-                self.plans[i] = _planned_on(future.result(), "local (after the cluster failed)")
+                for i, plan in zip(self.here.pop(future), future.result(), strict=True):
+                    self.plans[i] = _planned_on(plan, "local (after the cluster failed)")
                 self._tell(f"{len(self.plans)} of {len(self.parts)} parts planned")
+            if (pending or self.queue) and self._workers_lost():
+                log.warning("planner cluster %s has lost its workers: planning the rest here", self.address)
+                self._plan_here([*pending.values(), *self.queue])
+                pending.clear()
+                busy_until.clear()
+                self.queue.clear()
             self._wait_for_one()
+        self.client.cancel(self.submitted)
+        looked_until = time.monotonic() + BEST_SO_FAR_WAIT_S
         for future, i in pending.items():  # the deadline: the best plan a worker published, else none
-            plan = self._best_so_far(future.key)
+            plan = self._best_so_far(future.key, max(0.01, looked_until - time.monotonic()))
             where = f"cluster {self.address} (best so far at the deadline)"
             self.plans[i] = _planned_on(plan, where) if plan else self._unplanned(i)
-        for i in [*self.here.values(), *self.queue]:
+        for i in [*(i for parts in self.here.values() for i in parts), *self.queue]:
             self.plans[i] = self._unplanned(i)
-        self.client.cancel(self.submitted)
-        for future in self.submitted:
-            self._forget(future.key)
 
     def _wait_for_one(self) -> None:
         """Until a part comes back (a freed worker gets the next part at once), a moment at most."""
@@ -183,23 +193,43 @@ class _ClusterRun:
             return
         error = type(future.exception()).__name__ if future.status == "error" else future.status
         log.warning("part %s failed on the cluster (%s): planning it here", i, error)
-        plan_here = partial(self.local, sizes=[self.sizes[i]], deadline=self.deadline)
-        task = self.threads.submit(lambda: plan_here([self.parts[i]], warm_starts=[self.warm[i]])[0])
-        self.here[task] = i
+        self._plan_here([i])
 
-    def _best_so_far(self, key: str) -> dict | None:
+    def _plan_here(self, indexes: list[int]) -> None:
+        """Plan these parts on this machine, beside what the cluster still plans (until the deadline)."""
+        parts = [self.parts[i] for i in indexes]
+        plan_here = partial(self.local, sizes=[self.sizes[i] for i in indexes], deadline=self.deadline)
+        task = self.threads.submit(plan_here, parts, warm_starts=[self.warm[i] for i in indexes])
+        self.here[task] = indexes
+
+    def _workers_lost(self) -> bool:
+        """The cluster has had no worker (or no answer) for `WORKERLESS_S`; looked at every few seconds."""
+        now = time.monotonic()
+        if now - self.checked_at < CHECK_WORKERS_S:
+            return False
+        self.checked_at = now
+        try:
+            workers = self.client.scheduler_info()["workers"]
+        except (OSError, TimeoutError):
+            workers = {}
+        if workers:
+            self.workerless_since = None
+            return False
+        self.workerless_since = self.workerless_since or now
+        return now - self.workerless_since >= WORKERLESS_S
+
+    def _best_so_far(self, key: str, timeout: float) -> dict | None:
+        """The plan the part's task published last (a task that returned deleted its own)."""
         from distributed import Variable
 
+        best = Variable(f"{key}-best", client=self.client)
         try:
-            return Variable(f"{key}-best", client=self.client).get(timeout=0.5)
+            return best.get(timeout=timeout)
         except (TimeoutError, OSError):
             return None
-
-    def _forget(self, key: str) -> None:
-        from distributed import Variable
-
-        with contextlib.suppress(TimeoutError, OSError):
-            Variable(f"{key}-best", client=self.client).delete()
+        finally:
+            with contextlib.suppress(TimeoutError, OSError):
+                best.delete()
 
     def _unplanned(self, i: int) -> dict:
         plan = unplanned(self.parts[i], "not planned: the time limit ran out before this part was planned")
@@ -232,4 +262,6 @@ def plan_on_worker(
 
     plan = plan_part(part, time_limit_s=limit, warm_start=warm_start, better_plan=publish)
     plan["solver"]["planned_on"] = f"cluster {get_worker().address}"
+    with contextlib.suppress(TimeoutError, OSError):  # returned: nobody falls back on it now
+        best.delete()
     return plan

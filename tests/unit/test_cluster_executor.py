@@ -102,3 +102,18 @@ def test_an_unreachable_cluster_plans_every_part_here():
     report = verify(batch, plan)
     assert report["valid"], report["violations"][:3]
     assert set(plan["solver"]["planned_on"]) == {"local (cluster tcp://127.0.0.1:9 unreachable)"}
+
+
+def test_a_cluster_that_loses_every_worker_leaves_the_rest_to_this_machine():
+    batch = networks(4, orders=40, skus=10, locations=3, prefix="L")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+    ) as lonely:
+        stopper = threading.Timer(3.0, lonely.scale, args=(0,))  # the only worker is retired mid-run
+        stopper.start()
+        plan = solve(batch, time_limit_s=40, executor=dask_cluster(lonely.scheduler_address))
+        stopper.join()
+    report = verify(batch, plan)
+    assert report["valid"], report["violations"][:3]
+    assert "local (after the cluster failed)" in plan["solver"]["planned_on"]
+    assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
