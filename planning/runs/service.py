@@ -29,7 +29,6 @@ from sqlalchemy import func, select, text, update
 
 from core.db import db, utcnow
 from core.errors import Conflict, NotFound
-from planning.executor import executor_for
 from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
@@ -263,4 +262,6 @@ def configured_solver() -> Callable:
     solve = getattr(importlib.import_module(module), name)
     if path != DEFAULT_SOLVER:
         return solve
+    from planning.executor import executor_for  # here: web workers never load the solver
+
     return functools.partial(solve, executor=executor_for(current_app.config.get("PLANNER_CLUSTER")))
