@@ -1,5 +1,6 @@
-"""The planner's parts on a real local Dask cluster (a scheduler and two worker processes): the same plan as
-in this process, a worker killed mid-run costs time and not the plan, an unreachable cluster plans here.
+"""The planner's parts on a real local Dask cluster (a scheduler and two worker processes): the same cost as
+in this process, a worker killed mid-run or every worker lost costs time and not the plan, an unreachable
+cluster plans here.
 
 Skipped when `distributed` (the `cluster` extra) is not installed."""
 
@@ -46,9 +47,9 @@ def networks(count: int, *, orders: int, skus: int, locations: int, prefix: str)
 def test_a_batch_planned_on_the_cluster_costs_what_it_costs_here_and_says_where_each_part_ran(cluster):
     # networks small enough that every part ends its passes and its sequence search well within its share of
     # the time (the slowest needs 2.6 s on a quiet machine; each part's share is at least 9 s of 60 here, and
-    # the run ends when they do): the plan is then the same wherever it is made. Parts stopped by the clock
-    # would differ: a pass keeps pace with its limit, and a part's limit is its share of the time left, which
-    # depends on how many run side by side.
+    # the run ends when they do), so the plan is nearly the same wherever it is made. Not always to the cent:
+    # a part's search and model run on the clock, and on a loaded machine one of these parts was seen to stop
+    # a step earlier in one mode (17,964.90 instead of 17,964.74: 0.0005% of the batch). Hence 0.01%.
     batch = networks(4, orders=4, skus=3, locations=2, prefix="C")
     parts = len(split(batch))
     assert parts >= 4
@@ -59,8 +60,8 @@ def test_a_batch_planned_on_the_cluster_costs_what_it_costs_here_and_says_where_
         report = verify(batch, plan)
         assert report["valid"], report["violations"][:3]
         assert report["cost"]["total"] == pytest.approx(plan["solver"]["objective"], rel=1e-9)
-    assert remote["solver"]["objective"] == pytest.approx(here["solver"]["objective"], rel=1e-9)
-    assert pool["solver"]["objective"] == pytest.approx(here["solver"]["objective"], rel=1e-9)
+    assert remote["solver"]["objective"] == pytest.approx(here["solver"]["objective"], rel=1e-4)
+    assert pool["solver"]["objective"] == pytest.approx(here["solver"]["objective"], rel=1e-4)
     workers = set(cluster.scheduler_info["workers"])
     places = remote["solver"]["planned_on"]
     assert len(places) == parts
