@@ -16,8 +16,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(PIP) install --quiet -c requirements.lock .
 	touch $@
 
+# The tests also start a real local Dask cluster: the `cluster` extra comes with the dev tools.
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(PIP) install --quiet -c requirements.lock ".[dev]"
+	$(PIP) install --quiet -c requirements.lock ".[dev,cluster]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -3,6 +3,7 @@
     python benchmarks/plan_bench.py --sizes small,medium [--both | --tight] [--time-limit S] [--json OUT]
     python benchmarks/plan_bench.py --sizes networks2k --alone 60      # and the sum of each network alone
     python benchmarks/plan_bench.py --published ../shared/benchmarks/published [--time-limit S]
+    python benchmarks/plan_bench.py --sizes networks2k --cluster tcp://host:8786   # parts on a Dask cluster
 
 Scenarios come from ../shared/planning/generate.py (seed 1); `networks2k` and `networks8k` are 40 and 160
 small networks (generate.py's small preset, seeds 1.., every other one tight) with their codes prefixed,
@@ -10,7 +11,9 @@ merged into one snapshot: independent networks in one batch. With `--alone S` ea
 planned alone with S seconds, and `vs_alone` is the batch's cost over the sum of theirs. `--published` plans
 each case of a folder of published instances (`{"name", "optimum", "snapshot"}`) and prints cost/optimum.
 The planner runs in its own process so its peak memory is measured (its worker processes included);
-verify.py judges both the plan and the baseline's plan.
+verify.py judges both the plan and the baseline's plan. With `--cluster ADDRESS` the parts are planned on the
+Dask cluster whose scheduler is there (planning/executor.py): the same table, then where the parts ran (peak
+memory is then this machine's only).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ DEFAULT_LIMITS = {
     "networks8k": 300,
 }
 NETWORKS = {"networks2k": 40, "networks8k": 160}
+CLUSTER_VARIABLE = "TAKT_PLAN_BENCH_CLUSTER"  # how --cluster reaches the planning process
 COLUMNS = (
     "scenario",
     "orders",
@@ -71,11 +75,18 @@ def load_shared(name: str):
 
 def worker(snapshot_path: str, plan_path: str, mode: str, time_limit: float) -> None:
     """Solve in this process and print seconds and peak memory as JSON."""
+    from planning.executor import executor_for
     from planning.solver import solve, solve_baseline
 
     snapshot = json.loads(Path(snapshot_path).read_text())
+    cluster = os.environ.get(CLUSTER_VARIABLE)
     started = time.monotonic()
-    plan = solve(snapshot, time_limit_s=time_limit) if mode == "solve" else solve_baseline(snapshot)
+    if mode == "baseline":
+        plan = solve_baseline(snapshot)
+    elif cluster:
+        plan = solve(snapshot, time_limit_s=time_limit, executor=executor_for(cluster))
+    else:
+        plan = solve(snapshot, time_limit_s=time_limit)
     seconds = time.monotonic() - started
     Path(plan_path).write_text(json.dumps(plan))
     peak_mb = max(
@@ -156,7 +167,16 @@ def bench(size: str, tight: bool, time_limit: float, alone: float | None = None)
         "vs_alone": vs_alone,
         "time_limit": time_limit,
         "violations": report["violations"][:3],
+        "planned_on": places(plan["solver"]),
     }
+
+
+def places(solver_report: dict) -> dict[str, int]:
+    """How many parts were planned where (one entry when the snapshot was planned whole, in this process)."""
+    counts: dict[str, int] = {}
+    for place in solver_report.get("planned_on") or ["this process"]:
+        counts[place] = counts.get(place, 0) + 1
+    return counts
 
 
 def planned_alone(part: dict, time_limit: float) -> float:
@@ -217,8 +237,11 @@ def main(argv: list[str] | None = None) -> int:
         "--alone", type=float, help="networks scenarios: also plan each network alone, S s each"
     )
     parser.add_argument("--published", help="a folder of published cases to plan instead of scenarios")
+    parser.add_argument("--cluster", help="plan the parts on the Dask cluster whose scheduler is at ADDRESS")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.cluster:
+        os.environ[CLUSTER_VARIABLE] = args.cluster
     if args.worker:
         snapshot_path, plan_path, mode, limit = args.worker
         worker(snapshot_path, plan_path, mode, float(limit))
@@ -235,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         for tight in variants if size not in NETWORKS else [False]:
             row = bench(size, tight, args.time_limit or DEFAULT_LIMITS[size], args.alone)
             print_row(row)
+            if args.cluster:
+                where = ", ".join(f"{count} on {place}" for place, count in sorted(row["planned_on"].items()))
+                print(f"{'':>12}  parts: {where}", flush=True)
             rows.append(row)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))

@@ -39,6 +39,7 @@ DEFAULTS = {
     "PLANNING_INTERVAL_MINUTES": 120,
     "PLANNING_RUN_BUDGET_SECONDS": 600,
     "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
+    "PLANNING_SIMULATIONS_PER_USER": 3,  # what-ifs a user may have queued or running at once (429 beyond)
     "PLANNING_QUEUE_POLL_SECONDS": 5,
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
@@ -56,6 +57,9 @@ DEFAULTS = {
     "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed
     # import path of solve(snapshot, *, time_limit_s, progress, warm_start)
     "PLANNING_SOLVER": "planning.solver:solve",
+    # where the default solver plans its parts: "" (this machine's worker processes), "inline", or a Dask
+    # scheduler's address (tcp://host:8786; needs the `cluster` extra, else planned here)
+    "PLANNER_CLUSTER": "",
 }
 
 

@@ -57,6 +57,11 @@ def run_scheduler(plan_at_start, metrics_port):
         IntervalTrigger(seconds=app.config["PLANNING_QUEUE_POLL_SECONDS"], timezone=UTC),
         id="queued-runs",
     )
+    scheduler.add_job(  # what-ifs beside the runs: a long run does not hold them up
+        _in_context(app, service.execute_queued_simulations),
+        IntervalTrigger(seconds=app.config["PLANNING_QUEUE_POLL_SECONDS"], timezone=UTC),
+        id="simulations",
+    )
     scheduler.add_job(
         _in_context(app, service.deliver_webhooks),
         IntervalTrigger(seconds=app.config["WEBHOOK_POLL_SECONDS"], timezone=UTC),

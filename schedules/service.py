@@ -16,6 +16,7 @@ from core.db import db, utcnow
 from core.formats import iso
 from inventory import checkpoints, count_jobs
 from planning.runs import service as runs_service
+from planning.runs import simulations
 from planning.runs.models import PlanningRun
 from schedules import metrics
 
@@ -76,6 +77,11 @@ def execute_queued_runs() -> list[PlanningRun]:
         done.append(executed)
     caught_up = plan_current_cycle()
     return [*done, caught_up] if caught_up else done
+
+
+def execute_queued_simulations() -> list:
+    """Plan the what-ifs queued over HTTP (`POST planning/simulate`), oldest first."""
+    return simulations.execute_queued_simulations()
 
 
 def _oldest_queued() -> PlanningRun | None:

@@ -4,10 +4,10 @@ from flask import request
 from flask.views import MethodView
 
 from core.api import Blueprint, SelectPage
-from core.auth import current_user_id
+from core.auth import current_principal, current_user_id
 from core.errors import NotFound
 from core.guards import body_limit
-from planning.runs import release, service
+from planning.runs import release, service, simulations
 from planning.runs.publish import plan_document
 from planning.runs.schemas import (
     ProgressSchema,
@@ -16,6 +16,8 @@ from planning.runs.schemas import (
     RunRequestSchema,
     RunSchema,
     SimulateQueryArgsSchema,
+    SimulationResultSchema,
+    SimulationSchema,
 )
 
 blp = Blueprint(
@@ -106,13 +108,31 @@ class RunSnapshot(MethodView):
         return run.snapshot
 
 
+SIMULATORS = ("planner", "scheduler")
+
+
 @blp.route("/simulate")
 class Simulate(MethodView):
-    @blp.requires("planner", "scheduler")
+    @blp.requires(*SIMULATORS)
+    @blp.writes()
     @blp.arguments(SimulateQueryArgsSchema, location="query")
-    @blp.response(200)
-    @blp.errors(413, 422)
+    @blp.response(202, SimulationSchema)
+    @blp.errors(413, 422, 429)
     @body_limit("PLANNING_SIMULATE_MAX_BYTES")  # also when the body is sent chunked, without a length
     def post(self, args):
-        """Plan a posted `supply-plan/1` snapshot without touching the database (what-if)."""
-        return service.simulate(request.get_json(silent=True), time_limit_s=args["time_limit_s"])
+        """Queue a what-if: a posted `supply-plan/1` snapshot, planned by the scheduler process (poll
+        `GET simulations/{id}`); 429 while the caller has `SCM_PLANNING_SIMULATIONS_PER_USER` waiting."""
+        return simulations.queue_simulation(
+            request.get_json(silent=True), time_limit_s=args["time_limit_s"], user_id=current_user_id()
+        )
+
+
+@blp.route("/simulations/<id:job_id>")
+class SimulationById(MethodView):
+    @blp.requires(*SIMULATORS)
+    @blp.response(200, SimulationResultSchema)
+    @blp.errors(404)
+    def get(self, job_id):
+        """A what-if of the caller's (an admin's: anyone's): its status, and its plan once succeeded."""
+        principal = current_principal()
+        return simulations.get_simulation(job_id, user_id=principal.id, sees_all="admin" in principal.roles)

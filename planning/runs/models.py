@@ -134,3 +134,25 @@ class TransferProposal(ProposalColumns, db.Model):
     mode: Mapped[str] = mapped_column(String(16))
     depart_at: Mapped[datetime] = mapped_column(UTCDateTime)
     arrive_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+SIMULATION_STATUSES = ("queued", "running", "succeeded", "failed")
+
+
+class Simulation(db.Model):
+    """A what-if: a posted snapshot queued by a user, planned by the scheduler process (never by a web
+    worker), its plan kept here; nothing else is read or written."""
+
+    __tablename__ = "planning_simulations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    time_limit_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snapshot: Mapped[dict] = mapped_column(JSON, deferred=True)
+    plan: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    solver_report: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -63,6 +63,22 @@ class SimulateQueryArgsSchema(Schema):
     time_limit_s = fields.Float(load_default=10.0, validate=validate.Range(min=1, max=120))
 
 
+class SimulationSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    requested_by = fields.Integer(attribute="requested_by_id")
+    time_limit_s = fields.Float()
+    created_at = Time()
+    started_at = Time(allow_none=True)
+    finished_at = Time(allow_none=True)
+    solver = fields.Dict(attribute="solver_report", allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class SimulationResultSchema(SimulationSchema):
+    plan = fields.Dict(allow_none=True, metadata={"description": "the plan (contract JSON) once succeeded"})
+
+
 class SelectionField(fields.Raw):
     """A list of refs, or "all"."""
 

@@ -17,6 +17,7 @@ Its progress is written about once a second by a heartbeat (`planning.runs.progr
 is doing, and the published run's final progress is the solver's report (objective and bound).
 """
 
+import functools
 import importlib
 import logging
 from collections.abc import Callable
@@ -27,15 +28,14 @@ from flask import current_app
 from sqlalchemy import func, select, text, update
 
 from core.db import db, utcnow
-from core.errors import Conflict, Invalid, NotFound
-from planning.checker import check_snapshot
-from planning.contract import CONTRACT
+from core.errors import Conflict, NotFound
 from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
 from planning.runs.publish import plan_document, write_plan
 
 log = logging.getLogger(__name__)
+DEFAULT_SOLVER = "planning.solver:solve"
 SOLVER_SHARE = 0.75  # the rest of the budget is for the snapshot, publishing and solver overrun
 
 
@@ -106,7 +106,7 @@ def execute_run(
     run_id: int, *, build_snapshot: Callable | None = None, solve: Callable | None = None
 ) -> PlanningRun:
     """Run a queued planning run to the end under the planning lock; commits as it goes."""
-    build_snapshot, solve = build_snapshot or _default_snapshot(), solve or _default_solve()
+    build_snapshot, solve = build_snapshot or _default_snapshot(), solve or configured_solver()
     with structlog.contextvars.bound_contextvars(run_id=run_id), planning_lock() as lock:
         if not lock:
             raise RunInProgress("another process is planning (the planning lock is held)")
@@ -254,21 +254,14 @@ def _default_snapshot() -> Callable:
     return build_snapshot
 
 
-def _default_solve() -> Callable:
-    """The configured solver (`PLANNING_SOLVER`, an import path `module:function`)."""
-    module, _, name = current_app.config["PLANNING_SOLVER"].partition(":")
-    return getattr(importlib.import_module(module), name)
+def configured_solver() -> Callable:
+    """The configured solver (`PLANNING_SOLVER`, an import path `module:function`); takt's own plans its parts
+    where `PLANNER_CLUSTER` says (this machine by default, or a Dask cluster)."""
+    path = current_app.config["PLANNING_SOLVER"]
+    module, _, name = path.partition(":")
+    solve = getattr(importlib.import_module(module), name)
+    if path != DEFAULT_SOLVER:
+        return solve
+    from planning.executor import executor_for  # here: web workers never load the solver
 
-
-def simulate(snapshot, *, time_limit_s: float, solve: Callable | None = None) -> dict:
-    """Plan a posted snapshot without reading or writing the database; 422 if it is not a snapshot."""
-    if not isinstance(snapshot, dict) or snapshot.get("contract") != CONTRACT:
-        raise Invalid("contract", f"the body must be a {CONTRACT} snapshot (JSON object)")
-    errors = check_snapshot(snapshot)  # every malformed field named, not a crash inside the solver
-    if errors:
-        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise Invalid("snapshot", "; ".join(errors[:10]) + more)
-    try:
-        return (solve or _default_solve())(snapshot, time_limit_s=time_limit_s)
-    except (KeyError, TypeError, ValueError) as error:
-        raise Invalid("snapshot", f"malformed snapshot: {error}") from error
+    return functools.partial(solve, executor=executor_for(current_app.config.get("PLANNER_CLUSTER")))

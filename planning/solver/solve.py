@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from functools import partial
 
 from planning.solver.baseline import solve_baseline_candidate
 from planning.solver.contract import parse_snapshot
@@ -46,9 +48,12 @@ def solve(
     progress: Progress | None = None,
     workers: int | None = None,
     warm_start: dict | None = None,
+    executor: Callable[..., list[dict]] | None = None,
 ) -> dict:
     """Plan the whole batch within `time_limit_s`: always a valid plan, the cheapest found, and a bound.
-    `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first."""
+    `warm_start` is the plan in force (an earlier plan document): its decisions are replayed first.
+    `executor` plans the parts in place of this machine's worker processes (`run_parts`' signature, less
+    `workers`): e.g. on a cluster."""
     started = time.monotonic()
     parts = split(snapshot)
     sizes = [part_size(part) for part in parts]
@@ -63,27 +68,33 @@ def solve(
     # (a batch dominated by one big part gives it the whole time: its first pass must finish)
     many = len(parts) > 1 and max(sizes) <= BIG_PART_SHARE * sum(sizes)
     first = started + (deadline - started) * FIRST_ROUND if many else deadline
-    plans = run_parts(
+    plan_parts = executor or partial(run_parts, workers=workers)
+    plans = plan_parts(
         parts,
         sizes=sizes,
         deadline=first,
-        workers=workers,
         progress=progress,
         warm_starts=None if warm_start is None else [plan_of_part(warm_start, part) for part in parts],
     )
     if len(parts) > 1:
-        plans = second_round(parts, plans, deadline, workers, progress)
+        plans = second_round(parts, plans, deadline, workers, progress, plan_parts)
     merged = merge(snapshot, plans)
     merged["solver"] = combined_report([plan["solver"] for plan in plans], started)
     return merged
 
 
 def second_round(
-    parts: list[dict], plans: list[dict], deadline: float, workers: int, progress: Progress | None
+    parts: list[dict],
+    plans: list[dict],
+    deadline: float,
+    workers: int,
+    progress: Progress | None,
+    plan_parts: Callable[..., list[dict]] | None = None,
 ) -> list[dict]:
     """The time after the first round for the parts with the most money at stake (cost above bound), each
     from its first plan: a tight network whose unserved orders weigh millions gains more from a minute of the
-    model than fifty networks from a second each. Each part keeps the cheaper plan and the higher bound."""
+    model than fifty networks from a second each. Each part keeps the cheaper plan and the higher bound.
+    `plan_parts` plans them (`run_parts`' signature, less `workers`; this machine's workers by default)."""
     stakes = {
         i: plan["solver"]["objective"] - (plan["solver"]["bound"] or 0.0)
         for i, plan in enumerate(plans)
@@ -101,11 +112,10 @@ def second_round(
     if progress is not None:
         progress(f"second round: {len(chosen)} parts with the most at stake", None)
     top = max(stakes[i] for i in chosen)
-    again = run_parts(
+    again = (plan_parts or partial(run_parts, workers=workers))(
         [parts[i] for i in chosen],
         sizes=[max(1, round(1e6 * stakes[i] / top)) for i in chosen],
         deadline=deadline,
-        workers=workers,
         progress=progress,
         warm_starts=[plans[i] for i in chosen],
     )
@@ -128,4 +138,6 @@ def combined_report(reports: list[dict], started: float) -> dict:
     status = "optimal" if optimal == len(reports) else "heuristic" if bound is None else "feasible"
     combined = report(status, objective, bound, started)
     combined.update(parts=len(reports), optimal_parts=optimal)
+    if any("planned_on" in r for r in reports):  # an executor said where each part was planned
+        combined["planned_on"] = [r.get("planned_on") for r in reports]
     return combined

@@ -70,7 +70,7 @@ def test_simulate_refuses_a_body_that_is_not_a_snapshot(client, headers):
 def test_simulate_names_each_malformed_field(client, headers):
     snapshot = solver_snapshot(orders=[order("SO-1", 2)])
     ok = client.post("/api/v1/planning/simulate", json=snapshot, headers=headers("planner"))
-    assert ok.status_code == 200, ok.get_json()
+    assert ok.status_code == 202, ok.get_json()
     snapshot["lanes"][0]["transit_hours"] = -1
     snapshot["orders"] = [{"id": "SO-1", "lines": "many"}]
     response = client.post("/api/v1/planning/simulate", json=snapshot, headers=headers("planner"))
