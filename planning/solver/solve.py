@@ -65,8 +65,9 @@ def solve(
     # several parts, or one big enough for a long model solve: in worker processes, so the deadline holds
     # even when HiGHS overruns its time limit (the part then keeps the best plan its worker wrote)
     deadline = started + time_limit_s - safety_margin(time_limit_s)
-    # (a batch dominated by one big part gives it the whole time: its first pass must finish)
-    many = len(parts) > 1 and max(sizes) <= BIG_PART_SHARE * sum(sizes)
+    # (a batch dominated by one big part gives it the whole time: its first pass must finish; so does an
+    # executor of its own, a cluster, whose fallbacks for lost workers need the time)
+    many = len(parts) > 1 and max(sizes) <= BIG_PART_SHARE * sum(sizes) and executor is None
     first = started + (deadline - started) * FIRST_ROUND if many else deadline
     plan_parts = executor or partial(run_parts, workers=workers)
     plans = plan_parts(
