@@ -146,7 +146,7 @@ def plan_part(
     size = estimated_size(snap)
     modelled = left > MIN_MODEL_S and size <= min(MODEL_SIZE_LIMIT, MODEL_VARIABLES_PER_SECOND * left)
     searched = not modelled and left > 2 * STEP_SECONDS[0]
-    same = same_in_both_modes(snap)
+    same = modelled and same_in_both_modes(snap)  # (only a model needs to know: not on every big network)
     if modelled and not same:
         # the compact relaxation's bound while there is time for it: a part in a big batch has seconds,
         # and the search may leave too little for it afterwards

@@ -116,12 +116,13 @@ class Sourcer:
                 depth,
                 allow_transfer,
             )
-            later = line.takeable(self.snap.horizon_end)
             if (
                 self.top_up
                 and depth == 0
                 and not on_hand
-                and line.takeable(want) + QTY_TOL < later < qty - QTY_TOL
+                and line.takeable(want) + QTY_TOL
+                < (later := line.takeable(self.snap.horizon_end))
+                < qty - QTY_TOL
             ):
                 # receipts to come cover part: what they leave short, brought in beside them (the receipt
                 # and a top-up transfer of the rest, rather than all of it from elsewhere)
