@@ -1,6 +1,7 @@
 """The REST surface's shared parts: the flask-smorest `Api`, a `Blueprint` with role checks that
 document their 401/403, SQL pagination, and the kernel's own endpoints (health, who am I)."""
 
+from flask import Blueprint as FlaskBlueprint
 from flask.views import MethodView
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -47,7 +48,18 @@ def create_api(app) -> Api:
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": 2**31 - 1})
     api.register_field(Quantity, "number", None)
     app.extensions["takt_api"] = api
+    _serve_swagger_ui(app)
     return api
+
+
+def _serve_swagger_ui(app) -> None:
+    """Swagger UI's files from the installed swagger-ui-bundle package, at `OPENAPI_SWAGGER_UI_URL`."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    url = app.config["OPENAPI_SWAGGER_UI_URL"].rstrip("/")
+    app.register_blueprint(
+        FlaskBlueprint("swagger_ui_assets", __name__, static_folder=swagger_ui_path, static_url_path=url)
+    )
 
 
 class Blueprint(SmorestBlueprint):

@@ -1,7 +1,8 @@
 """Who is calling: bearer tokens for API clients, sessions for the browser, and role checks.
 
 Tokens are random (`secrets.token_urlsafe`), stored as SHA-256, compared in constant time, revocable
-and scoped to a subset of their user's roles. `admin` may do everything.
+and scoped to a subset of their user's roles. `admin` may do everything. A confined role (`supplier`) is
+held alone and opens only the views that name it: every other view refuses it (403).
 """
 
 import hashlib
@@ -17,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db, utcnow
 from core.errors import DomainError, Invalid
-from core.models import ROLES, ApiToken, User
+from core.models import CONFINED_ROLES, ROLES, ApiToken, User
 
 login_manager = LoginManager()
 
@@ -53,6 +54,11 @@ class Principal:
     def has_any(self, roles) -> bool:
         return "admin" in self.roles or bool(self.roles & set(roles))
 
+    @property
+    def confined(self) -> bool:
+        """Whether the caller holds a confined role: it may call only the views that name that role."""
+        return bool(self.roles & set(CONFINED_ROLES))
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -64,6 +70,9 @@ def check_roles(roles) -> list[str]:
     unknown = sorted(set(roles) - set(ROLES))
     if unknown:
         raise Invalid("roles", f"unknown role(s) {', '.join(unknown)}; known: {', '.join(ROLES)}")
+    confined = set(roles) & set(CONFINED_ROLES)
+    if confined and len(set(roles)) > 1:
+        raise Invalid("roles", f"role {', '.join(sorted(confined))} is held alone")
     return roles
 
 
@@ -201,6 +210,8 @@ def require_roles(*roles, sessions: bool = False):
                 raise Unauthorized(
                     "the API takes 'Authorization: Bearer <token>'; a browser session is not enough"
                 )
+            if principal.confined and not principal.roles & set(roles):
+                raise RoleRequired("not open to a supplier", required_roles=list(roles))
             if roles and not principal.has_any(roles):
                 raise RoleRequired(f"requires role {' or '.join(roles)}", required_roles=list(roles))
             return view(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Shell commands of the kernel: `flask users ...`, `flask tokens ...`."""
 
+import time
 from datetime import timedelta
 
 import click
@@ -86,13 +87,22 @@ DEMO_PASSWORD = "demo"
 
 @click.command("demo")
 @click.option("--tokens/--no-tokens", default=True, help="issue and print a fresh token per demo user")
+@click.option(
+    "--size", help="a generated company instead: small, medium, large or xlarge (100,000 open orders)"
+)
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="the generated company's seed (with --size)"
+)
 @with_appcontext
-def demo_command(tokens):
+def demo_command(tokens, size, seed):
     """Fill an empty database with a demo company; create a demo user per role and print their tokens."""
     users = {role: _demo_user(role) for role in ROLES}
     if db.session.scalar(select(User.id).where(User.username == "demo-loaded")) is None:
-        for load in current_app.extensions["takt_demo_loaders"]:
-            load(user_id=users["admin"].id)
+        if size:
+            _load_generated(size=size, seed=seed, user_id=users["admin"].id)
+        else:
+            for load in current_app.extensions["takt_demo_loaders"]:
+                load(user_id=users["admin"].id)
         db.session.add(User(username="demo-loaded", roles="", active=False))
         click.echo("demo data loaded")
     else:
@@ -105,6 +115,18 @@ def demo_command(tokens):
             _, secret = auth.create_token(user=user, name="demo")
             click.echo(f"{role:10} {user.username:15} password={DEMO_PASSWORD}  token={secret}")
     db.session.commit()
+
+
+def _load_generated(*, size: str, seed: int, user_id: int) -> None:
+    started = time.perf_counter()
+    try:
+        counts = current_app.extensions["takt_company_loader"](size=size, seed=seed, user_id=user_id)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--size") from error
+    rows = ", ".join(f"{table} {n:,}" for table, n in counts.items())
+    click.echo(
+        f"generated company {size} (seed {seed}) loaded in {time.perf_counter() - started:.1f} s: {rows}"
+    )
 
 
 def _demo_user(role: str) -> User:

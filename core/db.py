@@ -11,7 +11,7 @@ from uuid import uuid4
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event, func, inspect, select
+from sqlalchemy import MetaData, Select, and_, event, func, inspect, or_, select
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import DateTime, TypeDecorator
 
@@ -73,6 +73,25 @@ def where_given(stmt, *filters):
         if value:
             stmt = stmt.where(clause(value))
     return stmt
+
+
+def search_terms(q: str) -> list[str]:
+    """The words of a search box (five at most)."""
+    return q.split()[:5]
+
+
+def contains_word(column, word: str):
+    """`column` contains `word`, case-insensitive (`%` and `_` in the word are plain characters)."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def search_words(stmt: Select, columns, q: str) -> Select:
+    """Rows where every word of `q` is in one of `columns` (case-insensitive)."""
+    words = search_terms(q)
+    if not words or not columns:
+        return stmt
+    return stmt.where(and_(*(or_(*(contains_word(c, w) for c in columns)) for w in words)))
 
 
 def referring_rows(row) -> dict[str, int]:

@@ -29,3 +29,32 @@ def as_number(value: Decimal | float | int | None) -> int | float | None:
 def as_decimal(value: float | int | str) -> Decimal:
     """A JSON number as the exact Decimal it reads as (`0.1` is 0.1, not the float's binary value)."""
     return Decimal(str(value))
+
+
+# -- as the pages print them ------------------------------------------------------------------------------
+
+MAX_DECIMALS = 6
+
+
+def quantity_text(value: Decimal | float | int | None, decimals: int | None = None) -> str:
+    """`1,250` or `12.5`: thousands separated, at most `decimals` places (the item's), no trailing zeros."""
+    if value is None:
+        return "—"
+    places = MAX_DECIMALS if decimals is None else max(0, min(MAX_DECIMALS, decimals))
+    text = f"{Decimal(str(value)):,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def moment_text(moment: datetime | None) -> str:
+    """`2026-11-22 08:00`: every page's way of writing an instant (UTC, to the minute)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def hours_text(hours: float | None) -> str:
+    """A span given in hours, as `3 h` or `2 d 4 h`."""
+    if hours is None:
+        return ""
+    whole = round(abs(hours))
+    days, rest = divmod(whole, 24)
+    text = f"{days} d {rest} h" if days else f"{rest} h"
+    return ("-" if hours < 0 else "") + text

@@ -83,6 +83,7 @@ def _refuse_malformed_input() -> None:
 
 def _refuse_nul_fields(location: str, fields) -> None:
     for name, value in fields.items(multi=True):
+        name, value = name or "", value or ""  # a multipart part may come without either
         if NUL in name or NUL in value:
             raise BadInput(location, name.replace(NUL, "\\x00"), "must not contain a NUL character")
 

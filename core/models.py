@@ -7,7 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
 
-ROLES = ("warehouse", "planner", "scheduler", "admin")
+ROLES = ("warehouse", "planner", "scheduler", "sales", "admin", "supplier")
+# A confined role is held alone, and its holder may call only the views that name it (a supplier sees
+# the supplier portal, nothing of takt's own data).
+CONFINED_ROLES = ("supplier",)
 
 
 class User(db.Model):

@@ -51,6 +51,7 @@ def register_observability(app) -> None:
     if not app.testing:
         configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     app.before_request(_bind_request_context)
+    app.teardown_request(_unbind_request_context)
     if app.config.get("METRICS_ENABLED", True):
         _register_metrics(app)
 
@@ -59,6 +60,12 @@ def _bind_request_context() -> None:
     g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=g.request_id, path=request.path, method=request.method)
+
+
+def _unbind_request_context(_error: BaseException | None = None) -> None:
+    """The request's fields leave the thread's log context with the request (else the thread's next logs,
+    outside any request, carry them)."""
+    structlog.contextvars.clear_contextvars()
 
 
 def _require_metrics_token() -> None:

@@ -47,9 +47,11 @@ def _multipart_content() -> dict:
     """Form fields and file digests: what a multipart retry repeats (its boundary is random)."""
     files = {}
     for name, upload in request.files.items(multi=True):
-        files.setdefault(name, []).append([upload.filename, hashlib.sha256(upload.stream.read()).hexdigest()])
+        digest = hashlib.sha256(upload.stream.read()).hexdigest()
+        files.setdefault(name or "", []).append([upload.filename or "", digest])
         upload.stream.seek(0)
-    return {"form": request.form.to_dict(flat=False), "files": files}
+    form = {name or "": values for name, values in request.form.to_dict(flat=False).items()}  # unnamed parts
+    return {"form": form, "files": files}
 
 
 def _find(user_id: int, key: str) -> IdempotencyRecord | None:
@@ -119,14 +121,19 @@ def _store(record_id: int, response: Response) -> None:
     db.session.execute(_STORE, stored)
 
 
-def transactional(*, idempotent: bool = False, key_required: bool = False):
+def _key(form_field: str | None) -> str | None:
+    return (request.form.get(form_field) or None) if form_field else request.headers.get(HEADER)
+
+
+def transactional(*, idempotent: bool = False, key_required: bool = False, form_field: str | None = None):
     """Commit the view's work once it returns; with `idempotent`, honour the `Idempotency-Key` header
-    (with `key_required`, refuse a request without one: 428)."""
+    (with `key_required`, refuse a request without one: 428). A page's form carries its key in the
+    field `form_field` instead (generated when the form is drawn, so a double submit replays)."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            key = request.headers.get(HEADER) if idempotent or key_required else None
+            key = _key(form_field) if idempotent or key_required else None
             if key is None and key_required:
                 raise KeyRequired(
                     f"this write moves stock: send an {HEADER} header (a unique value per intended "
