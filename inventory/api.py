@@ -10,9 +10,10 @@ from core import records
 from core.api import Blueprint, SelectPage
 from core.auth import current_principal, current_user_id
 from core.db import db
-from core.errors import Invalid, NotFound
+from core.errors import NotFound
 from core.guards import body_limit
 from inventory import checkpoints, count_jobs, service
+from inventory.csv_upload import COUNT_CSV_BODY, csv_upload_text
 from inventory.models import (
     Item,
     LedgerEntry,
@@ -28,7 +29,6 @@ from inventory.schemas import (
     BalanceSchema,
     CodeQueryArgsSchema,
     CountJobSchema,
-    CountUploadSchema,
     ItemQueryArgsSchema,
     ItemSchema,
     ItemUpdateSchema,
@@ -128,7 +128,7 @@ def _master_data_views(
             records.delete_unused(row, f"{label} {key!r}")
 
 
-def _save_location(code: str, fields: dict, *, create: bool | None = None):
+def save_location_as_caller(code: str, fields: dict, *, create: bool | None = None):
     """Save a location as the caller: its stock policy changes only for planners and admins, audited."""
     principal = current_principal()
     return service.save_location(
@@ -172,7 +172,7 @@ _master_data_views(
     schema=LocationSchema,
     update_schema=LocationUpdateSchema,
     query_schema=LocationQueryArgsSchema,
-    save=_save_location,
+    save=save_location_as_caller,
     plural="locations",
     editors=MASTER_DATA_EDITORS,
 )
@@ -300,13 +300,15 @@ def _offset_page(entries, page: int, size: int):
 class Counts(MethodView):
     @blp.requires(*STOCK_KEEPERS)
     @blp.writes(moves_stock=True)
-    @blp.arguments(CountUploadSchema, location="files")
+    @blp.doc(requestBody=COUNT_CSV_BODY)
     @blp.response(201, MovementBatchSchema)
-    @blp.errors(409, 413)
+    @blp.errors(409, 413, 422)
     @body_limit("COUNT_CSV_MAX_BYTES")
-    def post(self, upload):
-        """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named."""
-        text = _csv_text(upload)
+    def post(self):
+        """Upload a stock count CSV (`sku,location,counted`): all rows or none, each bad row named.
+
+        Send the CSV as the body (`Content-Type: text/csv`) or as the multipart form field `file`."""
+        text = csv_upload_text()
         rows = current_app.config["COUNT_CSV_MAX_ROWS"]
         movements = service.import_count_csv(
             text, user_id=current_user_id(), max_rows=rows, reason="stock count"
@@ -314,28 +316,23 @@ class Counts(MethodView):
         return {"movements": movements}
 
 
-def _csv_text(upload) -> str:
-    try:
-        return upload["file"].read().decode("utf-8-sig")
-    except (AttributeError, UnicodeDecodeError) as e:
-        raise Invalid("file", "must be a UTF-8 CSV file") from e
-
-
 @blp.route("/counts/jobs")
 class CountJobs(MethodView):
     @blp.requires(*STOCK_KEEPERS)
     @blp.writes(moves_stock=True)
-    @blp.arguments(CountUploadSchema, location="files")
+    @blp.doc(requestBody=COUNT_CSV_BODY)
     @blp.response(202, CountJobSchema)
-    @blp.errors(413)
+    @blp.errors(413, 422)
     @body_limit("COUNT_JOB_MAX_BYTES")
-    def post(self, upload):
+    def post(self):
         """Upload a large stock count CSV (`sku,location,counted`) to apply in chunks: 202 with the job
-        to poll. A refused row refuses the count (each named); each chunk is applied whole or not at all."""
+        to poll. A refused row refuses the count (each named); each chunk is applied whole or not at all.
+        The CSV is the body (`text/csv`) or the multipart form field `file`."""
         config = current_app.config
+        upload = request.files.get("file")
         job = count_jobs.create_count_job(
-            _csv_text(upload),
-            file_name=upload["file"].filename or "",
+            csv_upload_text(),
+            file_name=(upload.filename if upload else "") or "",
             user_id=current_user_id(),
             max_rows=config["COUNT_JOB_MAX_ROWS"],
             chunk_rows=config["COUNT_JOB_CHUNK_ROWS"],

@@ -79,7 +79,10 @@ def load_inventory_demo(*, user_id: int, seed: int = 7) -> None:
         for sku, name in rows:
             low, high = HOLDING[kind]
             cost = Decimal(str(round(low + (high - low) * rng.random(), 3)))
-            service.save_item(sku, {"name": name, "kind": kind, "holding_cost_per_day": cost})
+            whole = kind == "finished"  # notebooks and monitors come in pieces
+            service.save_item(
+                sku, {"name": name, "kind": kind, "holding_cost_per_day": cost, "whole_units": whole}
+            )
     receipts = []
     # finished goods cover about a third of the demo orders: the rest is made, bought or moved
     for sku, _ in FINISHED + BOTH:

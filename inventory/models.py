@@ -3,7 +3,18 @@
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
@@ -28,12 +39,18 @@ class Region(db.Model):
 
 class Item(db.Model):
     __tablename__ = "items"
-    __table_args__ = (CheckConstraint("holding_cost_per_day >= 0", name="holding_cost_non_negative"),)
+    __table_args__ = (
+        CheckConstraint("holding_cost_per_day >= 0", name="holding_cost_non_negative"),
+        CheckConstraint("decimals BETWEEN 0 AND 6", name="decimals_in_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(16), default="pcs")
+    # units of measure: counted in whole units (no fraction is ever accepted), else up to `decimals` places
+    whole_units: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    decimals: Mapped[int] = mapped_column(Integer, default=6, server_default="6")
     kind: Mapped[str] = mapped_column(String(16), default="finished")
     holding_cost_per_day: Mapped[Decimal] = mapped_column(Numeric(18, 6), default=0)
     active: Mapped[bool] = mapped_column(default=True)

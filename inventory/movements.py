@@ -14,6 +14,7 @@ from core.errors import Conflict, Invalid
 from core.fields import MAX_QUANTITY
 from inventory.ledger import PostedMovement
 from inventory.models import Item, Location
+from inventory.units import check_quantity
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ def resolve(
             code="item_inactive",
             sku=item.sku,
         )
+    check_quantity(item, spec.quantity, f"{field}quantity")
     rule = spec.rule
     source, target = (
         _known(locations, spec.place(place), what="location", field=f"{field}{place}") if place else None

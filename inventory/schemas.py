@@ -32,6 +32,16 @@ class ItemSchema(Schema):
     unit = fields.String(load_default="pcs", validate=validate.Length(min=1, max=16))
     kind = fields.String(load_default="finished", validate=validate.OneOf(ITEM_KINDS))
     holding_cost_per_day = NonNegative(load_default=0)
+    whole_units = fields.Boolean(
+        load_default=False,
+        metadata={"description": "counted in whole units (pieces): a fractional quantity of it is a 422"},
+    )
+    decimals = fields.Integer(
+        strict=True,
+        load_default=6,
+        validate=validate.Range(min=0, max=6),
+        metadata={"description": "decimals a quantity of it may have (0-6; ignored when whole_units)"},
+    )
     active = fields.Boolean(load_default=True)
     created_at = Time(dump_only=True)
     updated_at = Time(dump_only=True)
@@ -238,12 +248,6 @@ class StockAsOfSchema(Schema):
     sku = fields.String(required=True)
     location = fields.String(required=True)
     on_hand = Quantity(required=True)
-
-
-class CountUploadSchema(Schema):
-    """A CSV of `sku,location,counted`; its movements carry the reason "stock count"."""
-
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
 class CountJobSchema(Schema):

@@ -16,13 +16,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy.orm import contains_eager
 
-from core import audit
+from core import audit, events
 from core.db import db, get_by_key, utcnow
 from core.errors import DomainError, Forbidden, Invalid
 from core.fields import MAX_QUANTITY
 from core.records import save_by_key
-from inventory import ledger, movements
+from inventory import ledger, movements, units
+from inventory.events import StockMoved
 from inventory.ledger import PostedMovement
 from inventory.models import (
     Item,
@@ -135,6 +137,12 @@ def post_movements(specs: Sequence[MovementSpec | Mapping], *, user_id: int) -> 
     changes = [_changes(m, on_hand, balances, i) for i, m in zip(index, moves, strict=True)]
     ledger.write_movements(moves, changes, balances, user_id=user_id, now=utcnow())
     db.session.flush()
+    moved = (
+        (m.item.sku, location.code, float(delta), m.reference_type)
+        for m, change in zip(moves, changes, strict=True)
+        for location, delta, _ in change
+    )
+    events.publish(StockMoved(changes=tuple(moved)))
     return moves
 
 
@@ -213,8 +221,9 @@ def balances_query(
     """Balances filtered by sku, location, region, or free stock below zero; ordered for paging."""
     stmt = (
         select(StockBalance)
-        .join(StockBalance.item)
-        .join(StockBalance.location)
+        .outerjoin(StockBalance.item)  # outer: a count or a page of keys leaves them out when unused
+        .outerjoin(StockBalance.location)
+        .options(contains_eager(StockBalance.item), contains_eager(StockBalance.location))
         .order_by(Item.sku, Location.code)
     )
     if sku:
@@ -348,11 +357,12 @@ def _count_row_problems(row: dict) -> list[str]:
         return ["must not contain a NUL character"]
     problems = []
     sku, location, counted = ((row.get(k) or "").strip() for k in ("sku", "location", "counted"))
-    if not db.session.scalar(select(Item.id).where(Item.sku == sku)):
+    item = db.session.scalar(select(Item).where(Item.sku == sku))
+    if item is None:
         problems.append(f"unknown sku {sku!r}")
     if not db.session.scalar(select(Location.id).where(Location.code == location)):
         problems.append(f"unknown location {location!r}")
-    problem = _counted_problem(counted)
+    problem = _counted_problem(counted) or (item and units.quantity_problem(item, Decimal(counted)))
     return [*problems, problem] if problem else problems
 
 
