@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.fields import Quantity, Time
+from core.fields import Quantity, QuantityNames, Time
 from logistics.models import MODES, SHIPMENT_KINDS, SHIPMENT_SOURCES, SHIPMENT_STATUSES
 
 CodeRef = validate.Length(min=1, max=64)
@@ -49,9 +49,9 @@ class LaneQueryArgsSchema(Schema):
     at = Time(metadata={"description": "only lanes valid at this instant"})
 
 
-class ShipmentLineInSchema(Schema):
+class ShipmentLineInSchema(QuantityNames):
     sku = fields.String(required=True, validate=CodeRef)
-    quantity = Quantity(data_key="qty", required=True, validate=validate.Range(min=0, min_inclusive=False))
+    quantity = Quantity(required=True, validate=validate.Range(min=0, min_inclusive=False))
     order_line = fields.String(
         load_default=None,
         allow_none=True,

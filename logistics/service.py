@@ -24,6 +24,7 @@ from core.lifecycle import InvalidTransition, Transitions, lock_document, transi
 from inventory import service as inventory_service
 from inventory.models import Item, Location
 from inventory.movements import MovementSpec
+from inventory.units import check_quantity
 from logistics import lanes as lane_service
 from logistics.models import Lane, Shipment, ShipmentEvent, ShipmentLine
 from orders import service as orders_service
@@ -84,6 +85,7 @@ def _shipment_lines(specs: list[dict], order: CustomerOrder | None) -> list[Ship
     lines = []
     for i, spec in enumerate(specs):
         item = inventory_service.get_item(spec["sku"], field=f"lines[{i}].sku")
+        check_quantity(item, spec["quantity"], f"lines[{i}].quantity")
         order_line = spec.get("order_line")
         if order_line is not None:
             match = order and next((ol for ol in order.lines if ol.line == str(order_line)), None)

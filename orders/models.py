@@ -51,7 +51,7 @@ class CustomerOrder(db.Model):
     priority: Mapped[int] = mapped_column(Integer, default=2)
     ship_complete: Mapped[bool] = mapped_column(default=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
-    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     customer: Mapped[Customer] = relationship(lazy="joined")

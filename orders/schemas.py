@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.fields import Quantity, Time
+from core.fields import Quantity, QuantityNames, Time
 from inventory.schemas import Code
 from orders.models import CHANNELS, ORDER_STATUSES
 
@@ -37,13 +37,13 @@ class CustomerQueryArgsSchema(Schema):
     active = fields.Boolean()
 
 
-class OrderLineSchema(Schema):
+class OrderLineSchema(QuantityNames):
     line = fields.String(
         validate=validate.Length(min=1, max=16), metadata={"description": "default: its position, 1, 2, …"}
     )
     sku = fields.String(required=True, validate=CodeRef)
-    quantity = Quantity(data_key="qty", required=True, validate=Positive)
-    shipped_quantity = Quantity(data_key="shipped_qty", dump_only=True)
+    quantity = Quantity(required=True, validate=Positive)
+    shipped_quantity = Quantity(dump_only=True)
 
 
 class OrderUpdateSchema(Schema):
@@ -92,20 +92,25 @@ class OrderQueryArgsSchema(Schema):
     channel = fields.String(validate=validate.OneOf(CHANNELS))
     requested_from = Time()
     requested_to = Time()
+    late = fields.Boolean(metadata={"description": "promised after requested (or not)"})
+    sku = fields.String(metadata={"description": "orders with a line of this item"})
+    q = fields.String(
+        validate=validate.Length(max=200), metadata={"description": "words of the number or customer code"}
+    )
 
 
-class ConfirmationDeliverySchema(Schema):
-    qty = Quantity(attribute="quantity")
+class ConfirmationDeliverySchema(QuantityNames):
+    quantity = Quantity()
     from_code = fields.String(data_key="from")
     mode = fields.String()
     depart_at = Time()
     arrive_at = Time()
 
 
-class ConfirmationLineSchema(Schema):
+class ConfirmationLineSchema(QuantityNames):
     line = fields.String()
     sku = fields.String()
-    qty = Quantity(attribute="quantity")
+    quantity = Quantity()
     deliveries = fields.List(fields.Nested(ConfirmationDeliverySchema))
 
 

@@ -11,13 +11,15 @@ from uuid import uuid4
 
 from flask import current_app
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from core import records
-from core.db import assign_number, db, get_by_key, utcnow
+from core.db import assign_number, contains_word, db, get_by_key, search_terms, utcnow
 from core.errors import Conflict, Invalid, NotFound
 from core.lifecycle import InvalidTransition, Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
+from inventory.models import Item, Region
+from inventory.units import check_quantity
 from orders import events
 from orders.models import (
     PLANNED_STATUSES,
@@ -90,24 +92,49 @@ def orders_query(
     requested_from: datetime | None = None,
     requested_to: datetime | None = None,
     planned: bool | None = None,
+    late: bool | None = None,
+    sku: str | None = None,
+    q: str | None = None,
 ) -> Select:
-    """Orders by status, customer, region, channel and requested time; ordered by number for paging."""
-    stmt = select(CustomerOrder).options(selectinload(CustomerOrder.lines)).order_by(CustomerOrder.number)
+    """Orders by status, customer, region, channel, requested time, lateness (promised after requested),
+    an item on one of their lines and words of their number or customer (`q`); ordered by number."""
+    stmt = (
+        select(CustomerOrder)
+        .outerjoin(CustomerOrder.customer)  # outer: a count or a page of keys leaves them out when unused
+        .outerjoin(CustomerOrder.region)
+        .options(
+            contains_eager(CustomerOrder.customer),
+            contains_eager(CustomerOrder.region),
+            selectinload(CustomerOrder.lines),
+        )
+        .order_by(CustomerOrder.number)
+    )
     if status:
         stmt = stmt.where(CustomerOrder.status == status)
     if planned is not None:
         in_plan = CustomerOrder.status.in_(PLANNED_STATUSES)
         stmt = stmt.where(in_plan if planned else ~in_plan)
     if customer:
-        stmt = stmt.where(CustomerOrder.customer.has(code=customer))
+        stmt = stmt.where(Customer.code == customer)
     if region:
-        stmt = stmt.where(CustomerOrder.region.has(code=region))
+        stmt = stmt.where(Region.code == region)
     if channel:
         stmt = stmt.where(CustomerOrder.channel == channel)
     if requested_from:
         stmt = stmt.where(CustomerOrder.requested_at >= requested_from)
     if requested_to:
         stmt = stmt.where(CustomerOrder.requested_at <= requested_to)
+    if late is not None:
+        is_late = CustomerOrder.promised_at > CustomerOrder.requested_at
+        stmt = stmt.where(is_late if late else ~is_late | CustomerOrder.promised_at.is_(None))
+    if sku:
+        item = select(Item.id).where(Item.sku == sku).scalar_subquery()
+        stmt = stmt.where(CustomerOrder.lines.any(OrderLine.item_id == item))
+    for word in search_terms(q or ""):  # each word in the number or the customer's code (no join needed)
+        customers = select(Customer.id).where(contains_word(Customer.code, word))
+        stmt = stmt.where(
+            or_(contains_word(CustomerOrder.number, word), CustomerOrder.customer_id.in_(customers))
+        )
     return stmt
 
 
@@ -118,14 +145,13 @@ def _order_lines(lines: list[dict]) -> list[OrderLine]:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         raise Invalid("lines", f"line id(s) listed more than once: {', '.join(duplicates)}")
-    return [
-        OrderLine(
-            line=line_id,
-            item=inventory_service.get_item(spec["sku"], field=f"lines[{i}].sku"),
-            quantity=spec["quantity"],
-        )
-        for i, (line_id, spec) in enumerate(zip(ids, lines, strict=True))
-    ]
+    return [_order_line(i, line_id, spec) for i, (line_id, spec) in enumerate(zip(ids, lines, strict=True))]
+
+
+def _order_line(i: int, line_id: str, spec: dict) -> OrderLine:
+    item = inventory_service.get_item(spec["sku"], field=f"lines[{i}].sku")
+    check_quantity(item, spec["quantity"], f"lines[{i}].quantity")
+    return OrderLine(line=line_id, item=item, quantity=spec["quantity"])
 
 
 def _order_fields(order: CustomerOrder, fields: dict) -> None:

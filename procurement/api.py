@@ -197,7 +197,7 @@ class ReceivePurchaseOrderLine(MethodView):
         ordered plus the over-receipt tolerance.
         """
         return service.receive_purchase_order_line(
-            number=number, line_no=line_no, qty=data["qty"], user_id=current_user_id()
+            number=number, line_no=line_no, qty=data["quantity"], user_id=current_user_id()
         )
 
 

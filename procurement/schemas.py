@@ -4,7 +4,7 @@ from datetime import UTC
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from core.fields import MAX_QUANTITY, Quantity, Time
+from core.fields import MAX_QUANTITY, Quantity, QuantityNames, Time
 from inventory.schemas import Code, NonNegative
 from procurement.models import PO_STATUSES, SOURCES
 
@@ -64,7 +64,7 @@ class SupplierQueryArgsSchema(Schema):
     active = fields.Boolean()
 
 
-class SupplyOfferSchema(Schema):
+class SupplyOfferSchema(QuantityNames):
     """What a supplier delivers of one sku to one location: lead time, costs, lot rules, validity."""
 
     id = fields.Integer(dump_only=True)
@@ -74,7 +74,9 @@ class SupplyOfferSchema(Schema):
     lead_time_hours = Hours(required=True)
     unit_cost = NonNegative(required=True)
     order_cost = NonNegative(load_default=0, metadata={"description": "paid once per purchase order"})
-    min_qty = NonNegative(load_default=0, metadata={"description": "smallest quantity of one order"})
+    min_quantity = NonNegative(
+        attribute="min_qty", load_default=0, metadata={"description": "smallest quantity of one order"}
+    )
     multiple = Positive(load_default=None, allow_none=True, metadata={"description": "order in multiples"})
     capacity_per_day = NonNegative(
         load_default=None, allow_none=True, metadata={"description": "most received on one UTC day"}
@@ -107,9 +109,9 @@ class SupplyOfferQueryArgsSchema(Schema):
     valid_at = Instant(metadata={"description": "only offers valid at this instant"})
 
 
-class PurchaseOrderLineInSchema(Schema):
+class PurchaseOrderLineInSchema(QuantityNames):
     sku = RefField(required=True)
-    qty = Positive(required=True)
+    quantity = Positive(required=True, attribute="qty")
     unit_cost = NonNegative(metadata={"description": "default: the supplier's valid offer"})
 
 
@@ -123,11 +125,11 @@ class PurchaseOrderInSchema(Schema):
     )
 
 
-class PurchaseOrderLineSchema(Schema):
+class PurchaseOrderLineSchema(QuantityNames):
     line_no = fields.Integer()
     sku = fields.String()
-    qty = Quantity()
-    qty_received = Quantity()
+    quantity = Quantity(attribute="qty")
+    received_quantity = Quantity(attribute="qty_received")
     unit_cost = Quantity()
 
 
@@ -155,5 +157,7 @@ class PurchaseOrderQueryArgsSchema(Schema):
     location = fields.String()
 
 
-class PurchaseReceiptSchema(Schema):
-    qty = Positive(required=True)
+class PurchaseReceiptSchema(QuantityNames):
+    """How much of the line arrived: `quantity` (`qty`, the older name, is still read: deprecated)."""
+
+    quantity = Positive(required=True)

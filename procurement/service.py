@@ -12,13 +12,15 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import Select, or_, select
 
-from core import records
+from core import events, records
 from core.db import assign_number, db, get_by_key, utcnow, where_given
 from core.errors import Conflict, Invalid, NotFound
 from core.formats import as_number, iso
 from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
+from inventory.units import check_quantity
+from procurement.events import PurchaseOrderCancelled, PurchaseOrderReleased
 from procurement.models import (
     OPEN_PO_STATUSES,
     SOURCES,
@@ -181,11 +183,14 @@ def create_purchase_order(
     )
     order.lines = [_new_line(order, i, line, now) for i, line in enumerate(lines)]
     assign_number(order, "PO-")
+    if status == "released":
+        events.publish(PurchaseOrderReleased(order))
     return order
 
 
 def _new_line(order: PurchaseOrder, index: int, line: dict, now: datetime) -> PurchaseOrderLine:
     item = inventory_service.get_item(line["sku"], field=f"lines[{index}].sku")
+    check_quantity(item, line["qty"], f"lines[{index}].quantity")
     unit_cost = line.get("unit_cost")
     if unit_cost is None:
         offer = offer_for(order.supplier, item, order.location, at=now)
@@ -235,14 +240,18 @@ def release_purchase_order(*, number: str) -> PurchaseOrder:
     transition(order, TRANSITIONS, "release", "purchase order")
     order.released_at = utcnow()
     db.session.flush()
+    events.publish(PurchaseOrderReleased(order))
     return order
 
 
 def cancel_purchase_order(*, number: str) -> PurchaseOrder:
-    """proposed or released (nothing received yet) → cancelled."""
+    """proposed or released (nothing received yet) → cancelled; a released one's supplier is told."""
     order = lock_document(PurchaseOrder, number, "purchase order")
+    released = order.status == "released"
     transition(order, TRANSITIONS, "cancel", "purchase order")
     order.closed_at = utcnow()
+    if released:
+        events.publish(PurchaseOrderCancelled(order))
     db.session.flush()
     return order
 
@@ -272,6 +281,17 @@ def receive_purchase_order_line(*, number: str, line_no: int, qty: Decimal, user
     order.closed_at = utcnow() if done else None
     db.session.flush()
     return order
+
+
+def line_to_receive(number: str, sku: str) -> int:
+    """The line of purchase order `number` a scanned `sku` is received on: its first line of that sku
+    still short of its quantity, else its last line of it (over-receipt is then checked as usual)."""
+    order = get_by_key(PurchaseOrder, PurchaseOrder.number, number, what="purchase order", field="number")
+    lines = [line for line in order.lines if line.item.sku == sku]
+    if not lines:
+        raise Invalid("sku", f"{number} has no line of {sku}")
+    open_lines = [line for line in lines if line.qty_received < line.qty]
+    return (open_lines or lines[-1:])[0].line_no
 
 
 def over_receipt_tolerance() -> Decimal:
@@ -326,10 +346,20 @@ def snapshot_receipts(*, at: datetime) -> list[dict]:
     """What is still to come on every open purchase order line, as contract `receipts` rows.
 
     Every open line is listed whatever `at` is: the contract counts an overdue one from plan start.
+    One query of plain columns: a company with hundreds of thousands of open lines loads no objects.
     """
     stmt = (
-        select(PurchaseOrderLine)
+        select(
+            PurchaseOrder.number,
+            PurchaseOrderLine.line_no,
+            Item.sku,
+            Location.code,
+            PurchaseOrderLine.qty - PurchaseOrderLine.qty_received,
+            PurchaseOrder.receive_at,
+        )
         .join(PurchaseOrderLine.purchase_order)
+        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        .join(Location, Location.id == PurchaseOrder.location_id)
         .where(
             PurchaseOrder.status.in_(OPEN_PO_STATUSES), PurchaseOrderLine.qty_received < PurchaseOrderLine.qty
         )
@@ -337,11 +367,11 @@ def snapshot_receipts(*, at: datetime) -> list[dict]:
     )
     return [
         {
-            "ref": f"{line.purchase_order.number}/{line.line_no}",
-            "sku": line.item.sku,
-            "location": line.purchase_order.location.code,
-            "qty": as_number(line.qty_open),
-            "arrive_at": iso(line.purchase_order.receive_at),
+            "ref": f"{number}/{line_no}",
+            "sku": sku,
+            "location": location,
+            "qty": as_number(open_qty),
+            "arrive_at": iso(receive_at),
         }
-        for line in db.session.scalars(stmt)
+        for number, line_no, sku, location, open_qty, receive_at in db.session.execute(stmt)
     ]

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from core.fields import Quantity, Time
+from core.fields import Quantity, QuantityNames, Time
 from inventory.schemas import Code, NonNegative
 from procurement.models import SOURCES
 from procurement.production.models import MO_STATUSES
@@ -48,9 +48,9 @@ class ResourceCalendarSchema(Schema):
     )
 
 
-class RouteComponentSchema(Schema):
+class RouteComponentSchema(QuantityNames):
     sku = RefField(required=True)
-    qty_per = Positive(required=True)
+    quantity_per = Positive(required=True, attribute="qty_per")
 
 
 class RouteSchema(Schema):
@@ -82,20 +82,20 @@ class RouteQueryArgsSchema(Schema):
     location = fields.String(metadata={"description": "the resource's plant"})
 
 
-class ProductionOrderInSchema(Schema):
+class ProductionOrderInSchema(QuantityNames):
     sku = RefField(required=True)
     resource = RefField(required=True)
-    qty = Positive(required=True)
+    quantity = Positive(required=True, attribute="qty")
     start_at = Instant(required=True, metadata={"description": "planned start; the end follows by lead time"})
     status = fields.String(load_default="proposed", validate=validate.OneOf(("proposed", "released")))
 
 
-class ProductionOrderSchema(Schema):
+class ProductionOrderSchema(QuantityNames):
     number = fields.String(metadata={"example": "MO-000123"})
     sku = fields.String()
     resource = fields.String(attribute="resource_code")
     location = fields.String(attribute="location_code")
-    qty = Quantity()
+    quantity = Quantity(attribute="qty")
     status = fields.String(validate=validate.OneOf(MO_STATUSES))
     source = fields.String(validate=validate.OneOf(SOURCES))
     plan_ref = fields.String(allow_none=True)

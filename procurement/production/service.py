@@ -20,6 +20,7 @@ from core.lifecycle import Transitions, lock_document, next_status, transition
 from inventory import service as inventory_service
 from inventory.models import Item, Location
 from inventory.movements import MovementSpec
+from inventory.units import check_quantity
 from procurement.models import SOURCES
 from procurement.production.models import CalendarException, ProductionOrder, Resource, Route, RouteComponent
 
@@ -188,6 +189,7 @@ def create_production_order(
     route = find_route(sku=sku, resource=resource)
     if route is None:
         raise Invalid("sku", f"no route makes {sku} on {resource}")
+    check_quantity(route.item, qty, "quantity")
     order = ProductionOrder(
         route=route,
         qty=qty,

@@ -31,7 +31,7 @@ def new_transfer(client, headers, qty=10):
         "from": "WH-A",
         "to": "WH-B",
         "mode": "truck",
-        "lines": [{"sku": "NB", "qty": qty}],
+        "lines": [{"sku": "NB", "quantity": qty}],
     }
     response = client.post("/api/v1/shipments", json=body, headers=headers("planner"))
     assert response.status_code == 201, response.get_json()
@@ -146,7 +146,7 @@ def test_releasing_more_than_is_free_is_409_and_reserves_nothing(world, headers,
         "from": "WH-A",
         "to": "WH-B",
         "mode": "truck",
-        "lines": [{"sku": "NB", "qty": 60}, {"sku": "NB", "qty": 60}],
+        "lines": [{"sku": "NB", "quantity": 60}, {"sku": "NB", "quantity": 60}],
     }
     number = world.post("/api/v1/shipments", json=body, headers=headers("planner")).get_json()["number"]
     response = step(world, headers, number, "release", "planner")
@@ -194,13 +194,13 @@ def test_a_delivery_ships_its_order(world, headers):
         "to": "north",
         "mode": "truck",
         "order": "SO-1",
-        "lines": [{"sku": "NB", "qty": 5, "order_line": "1"}],
+        "lines": [{"sku": "NB", "quantity": 5, "order_line": "1"}],
     }
     number = world.post("/api/v1/shipments", json=body, headers=headers("planner")).get_json()["number"]
     for action, role in (("release", "planner"), ("dispatch", "warehouse"), ("deliver", "warehouse")):
         assert step(world, headers, number, action, role).status_code == 200
     order = world.get("/api/v1/orders/SO-1", headers=headers()).get_json()
-    assert (order["status"], order["lines"][0]["shipped_qty"]) == ("shipped", 5)
+    assert (order["status"], order["lines"][0]["shipped_quantity"]) == ("shipped", 5)
     listed = world.get("/api/v1/shipments?order=SO-1&kind=delivery", headers=headers()).get_json()
     assert [s["number"] for s in listed] == [number]
 
@@ -211,7 +211,7 @@ def test_an_inbound_shipment_names_its_purchase_order(world, headers):
         "from": "SUP-SZ",
         "to": "PL-C",
         "mode": "sea",
-        "lines": [{"sku": "BOARD", "qty": 5}],
+        "lines": [{"sku": "BOARD", "quantity": 5}],
     }
     assert world.post("/api/v1/shipments", json=body, headers=headers("planner")).status_code == 422
     created = world.post(

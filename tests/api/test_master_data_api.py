@@ -13,6 +13,8 @@ def test_an_item_is_created_read_updated_and_listed(client, headers):
         "unit": "pcs",
         "kind": "finished",
         "holding_cost_per_day": 0,
+        "whole_units": False,
+        "decimals": 6,
         "active": True,
         "created_at": None,
         "updated_at": None,

@@ -10,7 +10,7 @@ from orders import service as orders_service
 from planning.checker import check_snapshot
 from tests.logistics_factories import make_user, make_world
 
-ORDER = {"customer": "C1", "requested_at": "2026-11-23T12:00:00Z", "lines": [{"sku": "NB", "qty": 3}]}
+ORDER = {"customer": "C1", "requested_at": "2026-11-23T12:00:00Z", "lines": [{"sku": "NB", "quantity": 3}]}
 
 
 @pytest.fixture
@@ -49,12 +49,14 @@ def test_an_order_is_entered_pending_with_the_customers_defaults(world, headers)
         "b2b",
         "north",
     )
-    assert order["lines"] == [{"line": "1", "sku": "NB", "qty": 3, "shipped_qty": 0}]
+    assert order["lines"] == [
+        {"line": "1", "sku": "NB", "quantity": 3, "shipped_quantity": 0, "qty": 3, "shipped_qty": 0}
+    ]
     assert (order["priority"], order["ship_complete"], order["promised_at"]) == (2, True, None)
 
 
 def test_an_order_for_an_unknown_sku_is_invalid(world, headers):
-    body = ORDER | {"lines": [{"sku": "NOPE", "qty": 1}]}
+    body = ORDER | {"lines": [{"sku": "NOPE", "quantity": 1}]}
     response = world.post("/api/v1/orders", json=body, headers=headers("planner"))
     assert response.status_code == 422
     assert "lines[0].sku" in response.get_json()["errors"]["json"]
@@ -84,13 +86,16 @@ def test_orders_are_bulk_upserted_by_number(world, headers):
         "created": 2,
         "updated": 0,
     }
-    rows[0]["lines"] = [{"sku": "NB", "qty": 4}, {"sku": "BOARD", "qty": 1}]
+    rows[0]["lines"] = [{"sku": "NB", "quantity": 4}, {"sku": "BOARD", "quantity": 1}]
     assert world.put("/api/v1/orders", json=rows, headers=headers("planner")).get_json() == {
         "created": 0,
         "updated": 2,
     }
     order = world.get("/api/v1/orders/SO-1", headers=headers()).get_json()
-    assert [(x["line"], x["sku"], x["qty"]) for x in order["lines"]] == [("1", "NB", 4), ("2", "BOARD", 1)]
+    assert [(x["line"], x["sku"], x["quantity"]) for x in order["lines"]] == [
+        ("1", "NB", 4),
+        ("2", "BOARD", 1),
+    ]
 
 
 def test_an_orders_promises_are_its_latest_confirmation_and_its_history(world, headers, app):
@@ -122,6 +127,7 @@ def test_an_orders_promises_are_its_latest_confirmation_and_its_history(world, h
         "RUN-2",
     )
     assert latest["lines"][0]["deliveries"][0] | {} == {
+        "quantity": 3,
         "qty": 3,
         "from": "WH-A",
         "mode": "truck",

@@ -52,7 +52,12 @@ def test_an_offer_is_created_once_and_then_upserted_by_supplier_sku_and_location
     created = client.post(f"{API}/supply-offers", json=OFFER, headers=planner)
     assert created.status_code == 201
     offer = created.get_json()
-    assert (offer["order_cost"], offer["min_qty"], offer["multiple"], offer["valid_to"]) == (0, 0, None, None)
+    assert (offer["order_cost"], offer["min_quantity"], offer["multiple"], offer["valid_to"]) == (
+        0,
+        0,
+        None,
+        None,
+    )
     assert client.post(f"{API}/supply-offers", json=OFFER, headers=planner).status_code == 409
     bulk = [dict(OFFER, unit_cost=175), dict(OFFER, location="WH-T", multiple=10)]
     assert client.put(f"{API}/supply-offers", json=bulk, headers=planner).get_json() == {
@@ -126,25 +131,28 @@ def test_routes_are_upserted_by_sku_and_resource_with_their_components(client, w
     client.post(
         f"{API}/resources", json={"code": "L2", "location": "PL-T", "hours_per_day": 8}, headers=planner
     )
-    rows = [dict(ROUTE, components=[{"sku": "BRD", "qty_per": 2}]), dict(ROUTE, resource="L1", unit_cost=4)]
+    rows = [
+        dict(ROUTE, components=[{"sku": "BRD", "quantity_per": 2}]),
+        dict(ROUTE, resource="L1", unit_cost=4),
+    ]
     assert client.put(f"{API}/routes", json=rows, headers=planner).get_json() == {"created": 1, "updated": 1}
     routes = client.get(f"{API}/routes", query_string={"sku": "SUB"}, headers=planner).get_json()
     assert [(r["resource"], r["unit_cost"], r["components"]) for r in routes] == [
         ("L1", 4, []),
-        ("L2", 3, [{"sku": "BRD", "qty_per": 2}]),
+        ("L2", 3, [{"sku": "BRD", "quantity_per": 2, "qty_per": 2}]),
     ]
     route_id = routes[1]["id"]
     patched = client.patch(
-        f"{API}/routes/{route_id}", json={"components": [{"sku": "CPU", "qty_per": 1}]}, headers=planner
+        f"{API}/routes/{route_id}", json={"components": [{"sku": "CPU", "quantity_per": 1}]}, headers=planner
     )
-    assert patched.get_json()["components"] == [{"sku": "CPU", "qty_per": 1}]
+    assert patched.get_json()["components"] == [{"sku": "CPU", "quantity_per": 1, "qty_per": 1}]
     assert client.post(f"{API}/routes", json=ROUTE, headers=planner).status_code == 409
     assert client.delete(f"{API}/routes/{route_id}", headers=planner).status_code == 204
 
 
 def test_a_resource_with_routes_and_a_route_with_orders_cannot_be_deleted(client, world, planner):
     assert client.delete(f"{API}/resources/L1", headers=planner).status_code == 409
-    order = {"sku": "SUB", "resource": "L1", "qty": 1, "start_at": "2026-11-23T06:00:00Z"}
+    order = {"sku": "SUB", "resource": "L1", "quantity": 1, "start_at": "2026-11-23T06:00:00Z"}
     client.post(f"{API}/production-orders", json=order, headers=planner)
     route_id = client.get(f"{API}/routes", query_string={"sku": "SUB"}, headers=planner).get_json()[0]["id"]
     assert client.delete(f"{API}/routes/{route_id}", headers=planner).status_code == 409

@@ -31,7 +31,7 @@ def create_order(client, planner, *, status="proposed", qty=4):
     body = {
         "sku": "NB",
         "resource": "L1",
-        "qty": qty,
+        "quantity": qty,
         "start_at": "2026-11-23T06:00:00+08:00",
         "status": status,
     }
@@ -163,7 +163,7 @@ def test_an_order_not_started_can_be_cancelled(client, world, planner, status):
 def test_unknown_orders_are_404_and_an_order_without_a_route_is_422(client, world, planner, warehouse):
     assert client.get(f"{API}/production-orders/MO-999999", headers=planner).status_code == 404
     assert act(client, warehouse, "MO-999999", "start").status_code == 404
-    body = {"sku": "CPU", "resource": "L1", "qty": 1, "start_at": "2026-11-23T06:00:00Z"}
+    body = {"sku": "CPU", "resource": "L1", "quantity": 1, "start_at": "2026-11-23T06:00:00Z"}
     assert client.post(f"{API}/production-orders", json=body, headers=planner).status_code == 422
 
 

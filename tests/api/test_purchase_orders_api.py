@@ -33,7 +33,7 @@ def create_order(client, planner, *, status="proposed", qty=100):
         "location": "PL-T",
         "receive_at": "2026-11-24T08:00:00Z",
         "status": status,
-        "lines": [{"sku": "BRD", "qty": qty}, {"sku": "CPU", "qty": 10, "unit_cost": 99.5}],
+        "lines": [{"sku": "BRD", "quantity": qty}, {"sku": "CPU", "quantity": 10, "unit_cost": 99.5}],
     }
     response = client.post(f"{API}/purchase-orders", json=body, headers=planner)
     assert response.status_code == 201, response.get_json()
@@ -45,7 +45,7 @@ def receive(client, warehouse, number, line_no, qty, key=None):
         warehouse, **({"Idempotency-Key": key} if key else {"Idempotency-Key": secrets.token_hex(8)})
     )
     return client.post(
-        f"{API}/purchase-orders/{number}/lines/{line_no}/receive", json={"qty": qty}, headers=headers
+        f"{API}/purchase-orders/{number}/lines/{line_no}/receive", json={"quantity": qty}, headers=headers
     )
 
 
@@ -63,7 +63,7 @@ def ledger(client, number, headers):
 def test_a_new_order_is_numbered_and_priced_from_the_offer(client, world, planner):
     order = create_order(client, planner)
     assert order["number"].startswith("PO-") and order["status"] == "proposed" and order["source"] == "manual"
-    assert [(li["sku"], li["unit_cost"], li["qty_received"]) for li in order["lines"]] == [
+    assert [(li["sku"], li["unit_cost"], li["received_quantity"]) for li in order["lines"]] == [
         ("BRD", 10.5, 0),
         ("CPU", 99.5, 0),
     ]
@@ -84,7 +84,7 @@ def test_receiving_posts_one_ledger_receipt_per_receipt_and_moves_the_order_on(
     number = create_order(client, planner, status="released")["number"]
     first = receive(client, warehouse, number, 1, 40)
     assert first.status_code == 200 and first.get_json()["status"] == "partially_received"
-    assert first.get_json()["lines"][0]["qty_received"] == 40
+    assert first.get_json()["lines"][0]["received_quantity"] == 40
     receive(client, warehouse, number, 1, 60)
     done = receive(client, warehouse, number, 2, 10).get_json()
     assert done["status"] == "received" and done["closed_at"]
@@ -114,7 +114,7 @@ def test_receiving_more_than_ordered_is_409_and_receives_nothing(client, world, 
     response = receive(client, warehouse, number, 1, 11)
     assert response.status_code == 409 and response.get_json()["status"] == "over_receipt"
     order = client.get(f"{API}/purchase-orders/{number}", headers=warehouse).get_json()
-    assert order["lines"][0]["qty_received"] == 90 and len(ledger(client, number, warehouse)) == 1
+    assert order["lines"][0]["received_quantity"] == 90 and len(ledger(client, number, warehouse)) == 1
 
 
 def _to_status(client, planner, warehouse, status):
@@ -181,7 +181,7 @@ def test_an_order_for_an_unknown_supplier_or_sku_is_422(client, world, planner):
     body = {"supplier": "NOPE", "location": "PL-T", "receive_at": "2026-11-24T08:00:00Z", "lines": []}
     response = client.post(f"{API}/purchase-orders", json=body, headers=planner)
     assert response.status_code == 422 and "lines" in response.get_json()["errors"]["json"]
-    body["lines"] = [{"sku": "NOPE", "qty": 1, "unit_cost": 1}]
+    body["lines"] = [{"sku": "NOPE", "quantity": 1, "unit_cost": 1}]
     response = client.post(f"{API}/purchase-orders", json=body, headers=planner)
     assert response.status_code == 422 and "supplier" in response.get_json()["errors"]["json"]
 
