@@ -17,6 +17,7 @@ own time limit, which never passes the run's deadline (wall clock; the cluster's
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -174,8 +175,13 @@ class _ClusterRun:
             self._wait_for_one()
         self.client.cancel(self.submitted)
         looked_until = time.monotonic() + BEST_SO_FAR_WAIT_S
+        for future in list(self.here):  # planning here ends at the same deadline: its plans, just after it
+            with contextlib.suppress(Exception):
+                plans = future.result(timeout=max(0.01, looked_until - time.monotonic()))
+                for i, plan in zip(self.here.pop(future), plans, strict=True):
+                    self.plans[i] = _planned_on(plan, "local (after the cluster failed)")
         for future, i in pending.items():  # the deadline: the best plan a worker published, else none
-            plan = self._best_so_far(future.key, max(0.01, looked_until - time.monotonic()))
+            plan = best_so_far(self.client, f"{future.key}-best", max(0.01, looked_until - time.monotonic()))
             where = f"cluster {self.address} (best so far at the deadline)"
             self.plans[i] = _planned_on(plan, where) if plan else self._unplanned(i)
         for i in [*(i for parts in self.here.values() for i in parts), *self.queue]:
@@ -198,7 +204,11 @@ class _ClusterRun:
     def _plan_here(self, indexes: list[int]) -> None:
         """Plan these parts on this machine, beside what the cluster still plans (until the deadline)."""
         parts = [self.parts[i] for i in indexes]
-        plan_here = partial(self.local, sizes=[self.sizes[i] for i in indexes], deadline=self.deadline)
+        # done well before the deadline (twice a cluster task's margin): the run waits only a moment for them,
+        # and on a loaded machine a part planned here overran its share by seconds (HiGHS, a busy pool) and
+        # every part left to this machine came back unplanned
+        deadline = self.deadline - 2 * TASK_MARGIN_S
+        plan_here = partial(self.local, sizes=[self.sizes[i] for i in indexes], deadline=deadline)
         task = self.threads.submit(plan_here, parts, warm_starts=[self.warm[i] for i in indexes])
         self.here[task] = indexes
 
@@ -218,19 +228,6 @@ class _ClusterRun:
         self.workerless_since = self.workerless_since or now
         return now - self.workerless_since >= WORKERLESS_S
 
-    def _best_so_far(self, key: str, timeout: float) -> dict | None:
-        """The plan the part's task published last (a task that returned deleted its own)."""
-        from distributed import Variable
-
-        best = Variable(f"{key}-best", client=self.client)
-        try:
-            return best.get(timeout=timeout)
-        except (TimeoutError, OSError):
-            return None
-        finally:
-            with contextlib.suppress(TimeoutError, OSError):
-                best.delete()
-
     def _unplanned(self, i: int) -> dict:
         plan = unplanned(self.parts[i], "not planned: the time limit ran out before this part was planned")
         return _planned_on(plan, "not planned (deadline)")
@@ -240,6 +237,21 @@ class _ClusterRun:
             return
         best = [plan["solver"]["objective"] for plan in self.plans.values()]
         self.progress(phase, sum(best) if best else None, parts_done=len(best), parts_total=len(self.parts))
+
+
+def best_so_far(client, name: str, timeout: float) -> dict | None:
+    """The plan a part's task published last to the Dask `Variable` `name` (None if none, or if the task
+    returned: it deletes its own), and the variable deleted."""
+    from distributed import Variable
+
+    best = Variable(name, client=client)
+    try:
+        return json.loads(best.get(timeout=timeout))
+    except (TimeoutError, OSError):
+        return None
+    finally:
+        with contextlib.suppress(TimeoutError, OSError):
+            best.delete()
 
 
 def plan_on_worker(
@@ -255,10 +267,12 @@ def plan_on_worker(
     published = [0.0]
 
     def publish(plan: dict) -> None:
+        # as JSON text: a value a Variable holds goes through msgpack, which hands lists back as tuples (a
+        # plan whose lines are tuples reads as one without lines)
         now = time.monotonic()
         if now - published[0] >= PUBLISH_EVERY_S:
             published[0] = now
-            best.set(plan)
+            best.set(json.dumps(plan))
 
     plan = plan_part(part, time_limit_s=limit, warm_start=warm_start, better_plan=publish)
     plan["solver"]["planned_on"] = f"cluster {get_worker().address}"

@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import timedelta
-
-from ortools.math_opt.python import mathopt
 
 from planning.solver.contract import DAY, Order, Snapshot, day_of
+from planning.solver.lp import solve
 from planning.solver.model import RELAXED, Model, converting_routes, demand_bounds, dusk, holding
 from planning.solver.model_build import build
 from planning.solver.network import can_have, earliest_stock
@@ -54,21 +52,15 @@ def lower_bound(snap: Snapshot, time_limit_s: float) -> float | None:
 
     started = time.monotonic()
     model = build(snap, RELAXED, moves=add_merged_transfers, deliveries=add_merged_deliveries)
-    for var in model.solver.variables():
-        if var.integer:
-            var.integer = False
+    model.solver.relax()
     left = time_limit_s - (time.monotonic() - started)
     if left <= MIN_LP_S:
         return None
-    params = mathopt.SolveParameters(time_limit=timedelta(seconds=left))
-    try:
-        result = mathopt.solve(model.solver, mathopt.SolverType.HIGHS, params=params)
-    except Exception:  # see model.solve_model
-        return None
-    if result.termination.reason != mathopt.TerminationReason.OPTIMAL:
+    result = solve(model.solver, left)
+    if result is None or not result.optimal:
         return None
     # a plan's cost is never below zero (holding is the integral of stock that is never negative)
-    return max(0.0, result.termination.objective_bounds.dual_bound + opening_holding(snap))
+    return max(0.0, result.bound + opening_holding(snap))
 
 
 def floor_bound(snap: Snapshot) -> float:
@@ -124,12 +116,15 @@ def _holding_floor(snap: Snapshot) -> float:
         for line in order.lines:
             credit[line.sku] -= line.qty * (leaves - snap.plan_start) / DAY
     unbounded = {c.sku for i in converting_routes(snap, have) for c in snap.routes[i].components}
+    held_at: dict[str, list[str]] = {}
+    for sku, loc in have:
+        held_at.setdefault(loc, []).append(sku)
     for lane in snap.lanes:
         if lane.to in snap.location_region:
             unbounded |= {
                 sku
-                for sku, loc in have
-                if loc == lane.origin and snap.holding.get(sku, 0.0) * lane.transit / DAY > lane.unit_cost
+                for sku in held_at.get(lane.origin, ())
+                if snap.holding.get(sku, 0.0) * lane.transit / DAY > lane.unit_cost
             }
     return sum(
         snap.holding.get(sku, 0.0) * max(0.0, units - credit.get(sku, 0.0))

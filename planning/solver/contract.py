@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 CONTRACT = "supply-plan/1"
 HOUR = 3600
@@ -180,6 +181,16 @@ class Snapshot:
 
     def lanes_to(self, to: str) -> list[Lane]:
         return self._index("_lanes_to", lambda lane: lane.to, self.lanes).get(to, [])
+
+    @cached_property
+    def sourced_skus(self) -> frozenset[str]:
+        """The skus something can supply: stock on hand, a receipt, a supplier's offer or a route."""
+        return frozenset(
+            [s for (s, _), q in self.stock.items() if q > 0]
+            + [r.sku for r in self.receipts]
+            + [o.sku for o in self.offers]
+            + [r.sku for r in self.routes]
+        )
 
     def _index(self, name: str, key, rows) -> dict:
         cache = self.__dict__.get(name)

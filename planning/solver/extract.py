@@ -76,9 +76,13 @@ class Timer:
             self._undo_reservations(o)
         outcomes, repairs = {}, sorted(failed)
         for o in sorted(set(self.orders) - failed, key=self._earliest_arrival):
+            mark = self.ledger.mark()
             try:
                 outcomes[o] = self._outcome(o, self.snap.orders[o])
             except TimingFailed:
+                # what the order did before it failed (reservations taken back, departures placed) undone
+                # first, so its reservations are there to be taken back
+                self.ledger.rollback(mark)
                 self._undo_reservations(o)
                 repairs.append(o)
         promiser = Promiser(self.snap, self.ledger, Tactics(cost_aware=True))

@@ -3,7 +3,7 @@
 Each step frees a neighbourhood — a set of orders and, by the pegs (`peg`), the supply actions that serve
 only them — keeps everything else of the best plan fixed, and re-plans the neighbourhood exactly with the
 restricted daily model around the fixed part (its stock moves, the capacity it uses, the lots it placed),
-started from the neighbourhood's current plan. The result is timed exactly on top of the fixed part and
+from scratch (MathOpt's HiGHS takes no start). The result is timed exactly on top of the fixed part and
 kept when the whole plan is cheaper. Neighbourhoods are chosen, by turns, as
 - a product family: the orders of a finished good and of the goods that share its components or its line
   (what one purchase, one setup or one scarce material decides together),
@@ -26,7 +26,7 @@ from planning.solver.contract import Snapshot, day_of
 from planning.solver.extract import Timer
 from planning.solver.model import BOUND_ONLY, RESTRICTED, Fixed, dawn, dusk, estimated_size, ship_window
 from planning.solver.model_build import build
-from planning.solver.model_solve import hint_from, solve_model
+from planning.solver.model_solve import solve_model
 from planning.solver.network import DayGrid
 from planning.solver.peg import Actions, free, ledger_of, peg, rebuild
 from planning.solver.plan import Candidate, service_cost
@@ -143,17 +143,12 @@ def replan(snap: Snapshot, best: Candidate, orders: list[int], limit: float) -> 
         tuple(m for i, m in enumerate(actions.productions) if ("make", i) not in freed),
         tuple(t for i, t in enumerate(actions.transfers) if ("move", i) not in freed),
     )
-    loose = Actions(
-        tuple(p for i, p in enumerate(actions.purchases) if ("buy", i) in freed),
-        tuple(m for i, m in enumerate(actions.productions) if ("make", i) in freed),
-        tuple(t for i, t in enumerate(actions.transfers) if ("move", i) in freed),
-    )
     chosen = set(orders)
     fixed_outcomes = [_unplanned(outcome) if o in chosen else outcome for o, outcome in enumerate(outcomes)]
     base = ledger_of(snap, kept, fixed_outcomes)
     window = ship_window(snap, outcomes)
     model = build(snap, RESTRICTED, orders=orders, fixed=fixed_of(snap, base, kept), last_ship_day=window)
-    solution = solve_model(model, limit, hint=hint_from(model, loose, outcomes))
+    solution = solve_model(model, limit)
     if solution is None or solution.status == BOUND_ONLY:
         return None
     timer = Timer(snap, solution, ledger=base, orders=orders)

@@ -30,9 +30,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ortools.math_opt.python import mathopt
-
 from planning.solver.contract import DAY, Lane, Order, Route, Snapshot, day_of
+from planning.solver.lp import LinearModel
 from planning.solver.network import DayGrid, can_have, needed
 
 INF = math.inf
@@ -58,12 +57,12 @@ class Fixed:
 
 @dataclass
 class Model:
-    """The OR-Tools model with its variables indexed by what they decide."""
+    """The linear model (`lp.LinearModel`) with its variables indexed by what they decide."""
 
     snap: Snapshot
     grid: DayGrid
     mode: str
-    solver: mathopt.Model
+    solver: LinearModel
     pairs: set[tuple[str, str]]
     orders: list[int]
     fixed: Fixed
@@ -162,6 +161,7 @@ class Solution:
     unserved: set[int]
     make_early: dict[tuple[int, int], float] = field(default_factory=dict)
     move_early: dict[tuple[int, str, int], float] = field(default_factory=dict)
+    values: list[float] | None = None  # every variable's value: a start for another solve of the model
 
 
 def estimated_size(snap: Snapshot, orders: list[int] | None = None) -> int:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ortools.math_opt.python import mathopt
-
 from planning.solver.contract import Snapshot
+from planning.solver.lp import LinearModel
 from planning.solver.model import (
     RELAXED,
     RESTRICTED,
@@ -43,7 +42,7 @@ def build(
     chosen = list(range(len(snap.orders))) if orders is None else orders
     have = can_have(snap)
     pairs = have & needed(snap, [snap.orders[o] for o in chosen])
-    model = Model(snap, grid, mode, mathopt.Model(name="takt"), pairs, chosen, fixed or Fixed())
+    model = Model(snap, grid, mode, LinearModel(), pairs, chosen, fixed or Fixed())
     model.earliest = earliest_stock(snap)
     if last_ship_day is not None:
         assert mode == RESTRICTED, "a window on deliveries is a restriction: no bound"

@@ -51,7 +51,7 @@ def add_capacities(model: Model) -> None:
     for (i, d), qty in [*model.make.items(), *model.make_early.items()]:
         route = snap.routes[i]
         hours.setdefault((route.resource, d), []).append((qty, route.hours_per_unit))
-        if (i, d) in model.setup and qty is model.make[(i, d)]:
+        if (i, d) in model.setup and qty == model.make[(i, d)]:
             hours[(route.resource, d)].append((model.setup[(i, d)], route.setup_hours))
     for (resource, d), terms in hours.items():
         cap = snap.resources[resource].hours_on(d) - used.get(("resource", resource, d), 0.0)
@@ -117,7 +117,4 @@ def add_gates(model: Model) -> None:
 
 def set_objective(model: Model) -> None:
     """The contract's cost: service (lateness, unserved, broken promises), supply, freight and holding."""
-    objective = model.solver.objective
-    objective.is_maximize = False
-    for var, coef in model.objective.items():
-        objective.set_linear_coefficient(var, coef)
+    model.solver.objective = model.objective

@@ -40,7 +40,7 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
         if offer.multiple:
             n = s.add_integer_variable(lb=0, ub=math.floor(cap / offer.multiple + 1e-9))
             qty = s.add_variable(lb=0, ub=cap)
-            s.add_linear_constraint(qty == offer.multiple * n)
+            s.add_linear_constraint(0.0, 0.0, {qty: 1.0, n: -offer.multiple})
             model.buy_lots[(i, d)] = n
         else:
             qty = s.add_variable(lb=0, ub=cap)
@@ -49,8 +49,9 @@ def add_purchases(model: Model, i: int, offer: Offer, bound: float) -> None:
         if (offer.order_cost > 0 or offer.min_qty > 0) and not lot_paid:
             opened = s.add_binary_variable()
             model.buy_open[(i, d)] = opened
-            s.add_linear_constraint(qty <= cap * opened)
-            s.add_linear_constraint(qty >= offer.min_qty * opened)
+            s.add_linear_constraint(-INF, 0.0, {qty: 1.0, opened: -cap})
+            if offer.min_qty > 0:
+                s.add_linear_constraint(0.0, INF, {qty: 1.0, opened: -offer.min_qty})
             model.cost(opened, offer.order_cost)
         model.gates.setdefault((offer.sku, offer.location), []).append((d, model.buy_open.get((i, d))))
         received = t if model.mode == RESTRICTED else min(snap.horizon_end, (d + 1) * DAY - 1)
@@ -87,7 +88,9 @@ def add_production(model: Model, i: int, route: Route, bound: float) -> None:
         if (route.setup_hours > 0 or route.setup_cost > 0) and not lot_paid:
             on = s.add_binary_variable()
             model.setup[(i, d)] = on
-            s.add_linear_constraint(qty + (early if early is not None else 0) <= cap * on)
+            limit = s.add_linear_constraint(-INF, 0.0, {qty: 1.0, on: -cap})
+            if early is not None:
+                limit.set_coefficient(early, 1.0)
             model.cost(on, route.setup_cost)
         model.gates.setdefault((route.sku, route.location), []).append((model.arrival_day(d, route.lead), on))
         out_cost = holding(model, route.sku, model.arrival_time(d, route.lead))
@@ -145,7 +148,7 @@ def add_deliveries(model: Model, o: int, order: Order) -> None:
     broken = None
     if order.confirmed_promise_at is not None:
         broken = model.broken[o] = s.add_variable(lb=0, ub=1)
-        s.add_linear_constraint(broken >= unserved)
+        s.add_linear_constraint(0.0, INF, {broken: 1.0, unserved: -1.0})
     total = sum(line.qty for line in order.lines)
     partial_late = s.add_linear_constraint(lb=0, ub=INF) if not order.ship_complete else None
     if partial_late is not None:

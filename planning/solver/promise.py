@@ -294,21 +294,12 @@ def blocker(snap: Snapshot, order: Order, line: OrderLine | None = None) -> str:
     if not snap.lanes_to(order.region):
         return f"no lane delivers to {order.region}"
     for candidate in [line] if line is not None else list(order.lines):
-        if not _has_source(snap, candidate.sku):
+        if candidate.sku not in snap.sourced_skus:
             return (
                 f"line {candidate.line}: no source for {candidate.sku} (no stock, receipt, supplier or route)"
             )
     which = f"line {line.line}: {line.sku}" if line is not None else "the order"
     return f"{which} cannot reach {order.region} within the horizon (lead times and capacity)"
-
-
-def _has_source(snap: Snapshot, sku: str) -> bool:
-    return (
-        any(s == sku and q > 0 for (s, _), q in snap.stock.items())
-        or any(r.sku == sku for r in snap.receipts)
-        or any(o.sku == sku for o in snap.offers)
-        or any(r.sku == sku for r in snap.routes)
-    )
 
 
 def explain(order: Order, lines: list[LineOutcome], promised: int) -> tuple[str, str]:

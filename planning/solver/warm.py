@@ -1,16 +1,21 @@
 """Starting from the plan in force: an earlier plan's decisions replayed on a new snapshot.
 
-The earlier plan is read back as daily decisions (purchases by receive day, production by start day,
-transfers and deliveries by departure day) and timed exactly on the new snapshot like any daily plan
-(`extract.Timer`): what can still be done is placed at its earliest instant that day, what no longer fits
-(its order is gone, its stock was used, its day has passed) is left out, and every order it does not serve
-— new ones included — is promised afresh. On the same inputs this gives back the earlier plan (or a
-cheaper one), so a run never publishes a plan dearer than the last one on the same data; when the inputs
-moved a little, it is a good first plan that the passes and the model then try to beat.
+Two starts come from it. The plan itself, to the second, when every order is still in it and it still
+holds on the new snapshot; when the new run starts later (the usual case: minutes or hours later), it is
+first caught up (`catch_up`): what was due before the new start is done at the start and what waited for
+it waits as long, so a promise that had slack is kept and the plan's cost barely moves. And the earlier
+plan read back as daily decisions (purchases by receive day, production by start day, transfers and
+deliveries by departure day), timed exactly on the new snapshot like any daily plan (`extract.Timer`):
+what can still be done is placed at its earliest instant that day, what no longer fits (its order is
+gone, its stock was used, its day has passed) is left out, and every order it does not serve — new ones
+included — is promised afresh. On the same inputs this gives back the earlier plan (or a cheaper one), so
+a run never publishes a plan dearer than the last one on the same data; when the inputs moved a little,
+it is a good first plan that the passes and the model then try to beat.
 """
 
 from __future__ import annotations
 
+from planning.solver.catch_up import catch_up
 from planning.solver.contract import Snapshot, day_of, parse_time
 from planning.solver.extract import time_solution
 from planning.solver.ledger import QTY_TOL, Production, Purchase, Transfer
@@ -21,22 +26,22 @@ from planning.solver.promise import Delivery, LineOutcome, OrderOutcome, explain
 
 
 def warm_candidates(snap: Snapshot, plan: dict) -> list[Candidate]:
-    """The earlier `plan` as it stands, where it is still valid on `snap` to the second, and timed again on
-    `snap` (none if it cannot be read as a plan)."""
-    found, kept = [], set()
+    """The earlier `plan` as it stands (caught up to a later start), where it is still valid on `snap` to the
+    second, and its daily decisions timed again on `snap` (none if it cannot be read as a plan)."""
+    found = []
     try:
-        kept = _promises_kept(snap, plan)
         exact = as_it_stands(snap, plan)
         if exact is not None:
-            found.append(exact)
+            found.append(exact)  # the plan itself, caught up: the passes and the model must beat its cost
+        kept = _promises_kept(snap, plan)
         timed = time_solution(snap, daily_decisions(snap, plan))
-        if timed is not None:
+        # the daily replay that breaks a promise the earlier plan kept (timed again from a later start, a
+        # delivery can land hours after what was promised) is no start: the passes keep promises first
+        if timed is not None and not any(o.order.id in kept and breaks_promise(o) for o in timed.outcomes):
             found.append(timed)
     except (KeyError, TypeError, ValueError):
         pass
-    # a replay that breaks a promise the earlier plan kept (timed again from a later start, a delivery can
-    # land seconds after what was promised) is no start: the passes keep promises first
-    return [c for c in found if not any(o.order.id in kept and breaks_promise(o) for o in c.outcomes)]
+    return found
 
 
 def _promises_kept(snap: Snapshot, plan: dict) -> set[str]:
@@ -56,14 +61,38 @@ def _promises_kept(snap: Snapshot, plan: dict) -> set[str]:
 
 
 def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:
-    """The earlier plan itself, if every order of `snap` is in it and it is valid on `snap` as it is."""
+    """The earlier plan itself, if every order of `snap` is in it and it is valid on `snap` as it is; a plan
+    made from an earlier start is caught up first (`catch_up`: what was due before `snap` starts is done
+    now, and what waited for it waits as long)."""
     orders = {order.id: order for order in snap.orders}
     confirmations = {c["order_id"]: c for c in plan.get("confirmations") or []}
     if set(confirmations) != set(orders) or plan.get("plan_start") is None:
         return None
-    if parse_time(plan["plan_start"]) != snap.plan_start:
+    earlier_start = parse_time(plan["plan_start"])
+    if earlier_start > snap.plan_start:
         return None
-    actions = Actions(
+    actions = _actions(plan)
+    read = {order.id: _lines(snap, order, confirmations[order.id]) for order in snap.orders}
+    if any(lines is None for lines in read.values()):
+        return None
+    moved = earlier_start < snap.plan_start
+    if moved:
+        caught = catch_up(snap, actions, read)
+        if caught is None:
+            return None
+        actions, read = caught
+    deliveries = [d for lines in read.values() for line in lines for d in line.deliveries]
+    if any(d.depart_at < snap.plan_start or d.arrive_at > snap.horizon_end for d in deliveries):
+        return None
+    outcomes = [_outcome(order, read[order.id], confirmations[order.id], moved) for order in snap.orders]
+    if None in outcomes or not _actions_valid(snap, actions):
+        return None
+    found = rebuild(snap, actions, outcomes, "plan in force")
+    return found if _ledger_valid(snap, found) else None
+
+
+def _actions(plan: dict) -> Actions:
+    return Actions(
         tuple(
             Purchase(
                 p["supplier"],
@@ -94,11 +123,6 @@ def as_it_stands(snap: Snapshot, plan: dict) -> Candidate | None:
             for t in plan.get("transfers") or []
         ),
     )
-    outcomes = [_outcome(snap, order, confirmations[order.id]) for order in snap.orders]
-    if None in outcomes or not _actions_valid(snap, actions):
-        return None
-    found = rebuild(snap, actions, outcomes, "plan in force")
-    return found if _ledger_valid(snap, found) else None
 
 
 def daily_decisions(snap: Snapshot, plan: dict) -> Solution:
@@ -149,12 +173,12 @@ def daily_decisions(snap: Snapshot, plan: dict) -> Solution:
     return Solution("warm", 0.0, 0.0, buy, make, move, ship, set())
 
 
-def _outcome(snap: Snapshot, order, confirmation: dict) -> OrderOutcome | None:
-    """An order's confirmation read back, if it is valid for the order as it is now (None if not)."""
+def _lines(snap: Snapshot, order, confirmation: dict) -> list[LineOutcome] | None:
+    """An order's confirmed lines read back, if they fit the order as it is now (None if not; no lines for
+    an unconfirmed order)."""
     if confirmation.get("status") != "confirmed":
-        return OrderOutcome(order, None, (), "", confirmation.get("explanation") or "")
-    lanes = {(lane.origin, lane.mode) for lane in snap.lanes_to(order.region)}
-    transit = {(lane.origin, lane.mode): lane.transit for lane in snap.lanes_to(order.region)}
+        return []
+    lanes = {(lane.origin, lane.mode): lane for lane in snap.lanes_to(order.region)}
     by_line = {line["line"]: line for line in confirmation.get("lines") or []}
     lines = []
     for line in order.lines:
@@ -166,25 +190,32 @@ def _outcome(snap: Snapshot, order, confirmation: dict) -> OrderOutcome | None:
             delivery = Delivery(
                 d["from"], d["mode"], float(d["qty"]), parse_time(d["depart_at"]), parse_time(d["arrive_at"])
             )
-            key = (delivery.origin, delivery.mode)
-            if key not in lanes or delivery.arrive_at - delivery.depart_at != transit[key]:
+            lane = lanes.get((delivery.origin, delivery.mode))
+            if lane is None or delivery.arrive_at - delivery.depart_at != lane.transit:
                 return None
-            if delivery.arrive_at < order.requested_at - 1 or delivery.depart_at < snap.plan_start:
-                return None
-            if delivery.arrive_at > snap.horizon_end:
+            if delivery.arrive_at < order.requested_at - 1:
                 return None
             outcome.deliveries.append(delivery)
         if abs(sum(d.qty for d in outcome.deliveries) - line.qty) > QTY_TOL or not outcome.deliveries:
             return None
-        outcome.lane = next(
-            lane for lane in snap.lanes_to(order.region) if lane.origin == outcome.deliveries[0].origin
-        )
+        outcome.lane = lanes[(outcome.deliveries[0].origin, outcome.deliveries[0].mode)]
         lines.append(outcome)
-    promised = max(d.arrive_at for line in lines for d in line.deliveries)
-    if order.ship_complete and any(d.arrive_at != promised for line in lines for d in line.deliveries):
+    return lines
+
+
+def _outcome(order, lines: list[LineOutcome], confirmation: dict, moved: bool) -> OrderOutcome | None:
+    """An order's outcome from its lines (None if they no longer make a valid confirmation); the earlier
+    explanation is kept unless the plan was caught up (its times may have moved)."""
+    if not lines:
+        return OrderOutcome(order, None, (), "", confirmation.get("explanation") or "")
+    deliveries = [d for line in lines for d in line.deliveries]
+    promised = max(d.arrive_at for d in deliveries)
+    if order.ship_complete and any(d.arrive_at != promised for d in deliveries):
         return None
     reason, explanation = explain(order, lines, promised)
-    return OrderOutcome(order, promised, tuple(lines), reason, confirmation.get("explanation") or explanation)
+    if not moved:
+        explanation = confirmation.get("explanation") or explanation
+    return OrderOutcome(order, promised, tuple(lines), reason, explanation)
 
 
 def _actions_valid(snap: Snapshot, actions: Actions) -> bool:

@@ -18,7 +18,7 @@ pytest.importorskip("distributed")
 from distributed import Client, LocalCluster
 
 from planning.checker import verify
-from planning.executor import dask_cluster, executor_for, inline, local_pool
+from planning.executor import best_so_far, dask_cluster, executor_for, inline, local_pool, plan_on_worker
 from planning.scenarios import generate
 from planning.solver import solve
 from planning.solver.decompose import combined, prefixed, split
@@ -67,6 +67,22 @@ def test_a_batch_planned_on_the_cluster_costs_what_it_costs_here_and_says_where_
     assert len(places) == parts
     assert {place.removeprefix("cluster ") for place in places} <= workers
     assert set(here["solver"]["planned_on"]) == {"inline"}
+
+
+def test_the_best_plan_a_running_task_published_reads_back_whole(cluster):
+    # what a run falls back on at the deadline: the part's best plan so far, as its task published it (a plan
+    # held in a Dask Variable as it is came back with its lists as tuples, and its lines read as missing)
+    part = next(p for p in split(networks(1, orders=40, skus=10, locations=3, prefix="B")) if p["orders"])
+    with Client(cluster.scheduler_address, set_as_default=False) as client:
+        task = client.submit(plan_on_worker, part, 8.0, time.time() + 60, None, "takt-test-best", pure=False)
+        published = None
+        while published is None and not task.done():
+            published = best_so_far(client, "takt-test-best", timeout=0.5)
+        task.result()
+    assert published is not None, "the task returned before its first plan was read"
+    report = verify(part, published)
+    assert report["valid"], report["violations"][:3]
+    assert report["cost"]["total"] == pytest.approx(published["solver"]["objective"], rel=1e-9)
 
 
 def test_a_worker_killed_mid_run_costs_time_not_the_plan(cluster):

@@ -3,6 +3,8 @@ called optimal only when its bound proves it."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from planning.solver import solve, solve_baseline
@@ -90,3 +92,22 @@ def test_a_network_too_big_for_one_model_still_has_a_bound(generate, monkeypatch
     assert plan["solver"]["bound"] is not None
     assert plan["solver"]["bound"] <= plan["solver"]["objective"] + 1e-6
     assert plan["solver"]["status"] in ("feasible", "optimal")
+
+
+def test_a_part_alone_on_two_cores_has_its_bound_proved_beside_it(generate, verify, monkeypatch):
+    import planning.solver.parallel as parallel
+    import planning.solver.part as part
+
+    solve_module = importlib.import_module("planning.solver.solve")  # (the package's `solve` is the function)
+    for module in (parallel, solve_module):  # a small network as if it were big: to the workers
+        monkeypatch.setattr(module, "INLINE_WORK", 0)
+    snap = generate(orders=12, skus=8, locations=3, suppliers=2, plants=1, seed=2)
+    floor = round(floor_bound(parse_snapshot(snap)), 6)
+    alone = part.plan_part(snap, time_limit_s=10, bound_elsewhere=True)
+    assert alone["solver"]["bound"] == floor  # the worker planning it leaves the bound to the other
+
+    plan = solve(snap, time_limit_s=12, workers=2)
+    assert verify(snap, plan)["valid"]
+    assert floor < plan["solver"]["bound"] <= verify(snap, plan)["cost"]["total"] + 1e-6
+    proved = part.bound_part(snap, time_limit_s=10)
+    assert floor < proved <= verify(snap, plan)["cost"]["total"] + 1e-6

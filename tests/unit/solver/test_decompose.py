@@ -222,3 +222,38 @@ def test_the_second_round_gives_the_time_left_to_the_parts_with_most_at_stake(ge
         assert after["solver"]["objective"] <= before["objective"] + 1e-6
         assert after["solver"]["bound"] >= before["bound"] - 1e-6
     assert verify(snap, merge(snap, again))["valid"]
+
+
+def test_a_part_that_is_more_than_half_the_batch_starts_first_then_the_others_small_first():
+    from planning.solver.parallel import start_order
+
+    assert start_order([3, 1, 1000, 2]) == [2, 1, 3, 0]
+    assert start_order([1000, 900, 500]) == [2, 1, 0]  # none over half: small first
+
+
+def test_parts_planned_one_after_another_go_small_first_so_a_big_one_cannot_starve_them(monkeypatch):
+    # in one process a big part first used its share to the end (HiGHS a little past it) and a one-order
+    # part after it got no time: its order was left unplanned, the plan dearer than the baseline's
+    from planning.scenarios import generate
+    from planning.solver import parallel
+    from planning.solver.part import unplanned
+
+    planned = []
+
+    def plan_part(part, *, time_limit_s, warm_start=None):
+        planned.append((len(part["orders"]), time_limit_s))
+        return unplanned(part, "stand-in")
+
+    monkeypatch.setattr(parallel, "plan_part", plan_part)
+    snap = combined(
+        [
+            prefixed(generate(orders=n, skus=4, locations=2, suppliers=1, plants=0, seed=n), f"S{n}-")
+            for n in (6, 1)
+        ]
+    )
+    parts = [p for p in split(snap) if p["orders"]]
+    sizes = [len(p["orders"]) for p in parts]
+    assert max(sizes) > sum(sizes) / 2  # (on workers, this part would start first)
+    parallel.run_parts(parts, sizes=sizes, deadline=time.monotonic() + 10, workers=1)
+    assert [orders for orders, _ in planned] == sorted(sizes)
+    assert planned[-1][1] > planned[0][1]  # the big part gets the bigger share, after the small ones
