@@ -5,16 +5,19 @@ Stock is the free stock of the balances (on hand less reservations) when the sna
 ledger can tell past on-hand quantities but reservations have no history. `at` is the plan's start:
 it selects the lanes and offers valid then. Receipts are what open documents will still bring:
 transfers under way (here), open purchase orders and production in progress (their domains).
+What the suppliers have said about their open purchase orders (a confirmed date, a split, a dispatch) is
+applied to the purchase receipts by the functions subscribed with `adjust_purchase_receipts`.
 Quantities and costs are JSON numbers (integers when whole), times ISO 8601 UTC with a `Z` to the
 second.
 """
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from core.db import db
 from core.formats import as_number, iso
@@ -22,11 +25,25 @@ from inventory.models import Item, Location, Region, StockBalance
 from logistics import lanes as lane_service
 from logistics import service as logistics_service
 from logistics.models import Lane
-from orders.models import PLANNED_STATUSES, CustomerOrder
+from orders.models import PLANNED_STATUSES, CustomerOrder, OrderLine
 from planning.config import horizon_days, planning_policy
 from planning.contract import CONTRACT
 from procurement import service as procurement_service
 from procurement.production import service as production_service
+
+PURCHASE_RECEIPT_ADJUSTERS = "takt_purchase_receipt_adjusters"
+
+
+def adjust_purchase_receipts(app, adjuster) -> None:
+    """Have `adjuster(rows) -> rows` rewrite the open purchase orders' receipts of every snapshot of `app`."""
+    app.extensions.setdefault(PURCHASE_RECEIPT_ADJUSTERS, []).append(adjuster)
+
+
+def _purchase_receipts(*, at: datetime) -> list[dict]:
+    rows = procurement_service.snapshot_receipts(at=at)
+    for adjust in current_app.extensions.get(PURCHASE_RECEIPT_ADJUSTERS, ()):
+        rows = adjust(rows)
+    return rows
 
 
 def _all(stmt) -> list:
@@ -100,54 +117,96 @@ def snapshot_lanes(*, at: datetime) -> list[dict]:
     return sorted(lanes, key=lambda r: (r["from"], r["to"], r["mode"]))
 
 
-def open_quantities(order: CustomerOrder, underway: list) -> dict[str, Decimal]:
+class _Line(NamedTuple):
+    line: str
+    item_id: int
+    sku: str
+    open: Decimal  # ordered less delivered
+
+
+def open_quantities(lines: list[_Line], underway: list) -> dict[str, Decimal]:
     """What is left to promise per order line: ordered, less delivered, less on deliveries under way
     (matched by order line, or else to the lines of their sku in order)."""
-    left = {ol.line: ol.open_quantity for ol in order.lines}
+    left = {ol.line: ol.open for ol in lines}
     for shipment_line in underway:
         qty = shipment_line.quantity
-        for ol in order.lines:
+        for ol in lines:
             if shipment_line.order_line == ol.line or (
-                not shipment_line.order_line and ol.item.id == shipment_line.item.id
+                not shipment_line.order_line and ol.item_id == shipment_line.item_id
             ):
                 taken = min(qty, left[ol.line])
                 left[ol.line], qty = left[ol.line] - taken, qty - taken
     return left
 
 
-def _order(order: CustomerOrder, underway: list) -> dict | None:
-    left = open_quantities(order, underway)
-    lines = [
-        {"line": ol.line, "sku": ol.item.sku, "qty": as_number(left[ol.line])}
-        for ol in order.lines
-        if left[ol.line] > 0
+def _order(order, lines: list[_Line], underway: list) -> dict | None:
+    left = open_quantities(lines, underway)
+    rows = [
+        {"line": ol.line, "sku": ol.sku, "qty": as_number(left[ol.line])} for ol in lines if left[ol.line] > 0
     ]
-    if not lines:
+    if not rows:
         return None
     promised = order.promised_at if order.status == "confirmed" else None
     return {
         "id": order.number,
-        "region": order.region.code,
+        "region": order.region,
         "created_at": iso(order.created_at),
         "requested_at": iso(order.requested_at),
         "priority": order.priority,
         "ship_complete": order.ship_complete,
         "confirmed_promise_at": iso(promised) if promised else None,
-        "lines": lines,
+        "lines": rows,
     }
+
+
+def _planned_lines() -> dict[int, list[_Line]]:
+    """The lines of every planned order by order id, in line order: one query, plain rows."""
+    stmt = (
+        select(
+            OrderLine.order_id,
+            OrderLine.line,
+            OrderLine.item_id,
+            Item.sku,
+            OrderLine.quantity,
+            OrderLine.shipped_quantity,
+        )
+        .join(Item, OrderLine.item_id == Item.id)
+        .join(CustomerOrder, OrderLine.order_id == CustomerOrder.id)
+        .where(CustomerOrder.status.in_(PLANNED_STATUSES))
+        .order_by(OrderLine.id)
+    )
+    lines = defaultdict(list)
+    for order_id, line, item_id, sku, ordered, shipped in db.session.execute(stmt):
+        lines[order_id].append(_Line(line, item_id, sku, max(ordered - shipped, Decimal(0))))
+    return lines
 
 
 def snapshot_orders() -> list[dict]:
     """Accepted, confirmed and unconfirmed orders with what is left to promise on each line (an order
-    whose goods are all delivered or on their way is left out)."""
+    whose goods are all delivered or on their way is left out). Read as plain rows in two queries (no ORM
+    objects: 100,000 orders and their lines in seconds)."""
     stmt = (
-        select(CustomerOrder)
+        select(
+            CustomerOrder.id,
+            CustomerOrder.number,
+            Region.code.label("region"),
+            CustomerOrder.created_at,
+            CustomerOrder.requested_at,
+            CustomerOrder.priority,
+            CustomerOrder.ship_complete,
+            CustomerOrder.status,
+            CustomerOrder.promised_at,
+        )
+        .join(Region, CustomerOrder.region_id == Region.id)
         .where(CustomerOrder.status.in_(PLANNED_STATUSES))
-        .options(selectinload(CustomerOrder.lines))
         .order_by(CustomerOrder.number)
     )
     underway = logistics_service.deliveries_underway()
-    rows = (_order(order, underway.get(order.id, [])) for order in _all(stmt))
+    lines = _planned_lines()
+    rows = (
+        _order(order, lines.get(order.id, []), underway.get(order.id, []))
+        for order in db.session.execute(stmt)
+    )
     return [row for row in rows if row is not None]
 
 
@@ -159,7 +218,7 @@ def _other_domains(*, at: datetime, until: datetime) -> dict:
         "resources": production_service.snapshot_resources(at=at, until=until),
         "routes": production_service.snapshot_routes(),
         "receipts": [
-            *procurement_service.snapshot_receipts(at=at),
+            *_purchase_receipts(at=at),
             *production_service.snapshot_receipts(at=at),
         ],
     }

@@ -10,7 +10,9 @@ from core.guards import body_limit
 from planning.runs import release, service, simulations
 from planning.runs.publish import plan_document
 from planning.runs.schemas import (
+    ChangesQueryArgsSchema,
     ProgressSchema,
+    PromiseChangeSchema,
     ReleaseSchema,
     RunQueryArgsSchema,
     RunRequestSchema,
@@ -66,6 +68,29 @@ class RunProgress(MethodView):
         return service.get_run(run_id)
 
 
+@blp.route("/runs/<id:run_id>/changes")
+class RunChanges(MethodView):
+    @blp.requires()
+    @blp.arguments(ChangesQueryArgsSchema, location="query")
+    @blp.response(200, PromiseChangeSchema(many=True))
+    @blp.paginate(page_size=50, max_page_size=500)
+    @blp.errors(404)
+    def get(self, args, run_id, pagination_parameters):
+        """The orders whose promise this run's plan moved from the one they had in the plan published
+        before it (later, earlier, or confirmed <-> unconfirmed), by order number; each names the purchase
+        order lines its old promise relied on that their supplier has moved since (`because`). Empty for a
+        run not published or the first one; 404 until the run succeeded."""
+        rows, total = service.promise_changes(
+            run_id,
+            direction=args.get("direction", ""),
+            q=args.get("q", ""),
+            first=pagination_parameters.first_item,
+            size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
+
+
 @blp.route("/runs/<id:run_id>/plan")
 class RunPlan(MethodView):
     @blp.requires()
@@ -73,10 +98,7 @@ class RunPlan(MethodView):
     @blp.errors(404)
     def get(self, run_id):
         """The run's plan in the `supply-plan/1` contract's JSON (404 until the run succeeded)."""
-        run = service.get_run(run_id)
-        if run.status != "succeeded":
-            raise NotFound(f"planning run {run_id} is {run.status}: it has no plan")
-        return plan_document(run)
+        return plan_document(service.planned_run(run_id))
 
 
 @blp.route("/runs/<id:run_id>/release")

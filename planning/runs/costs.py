@@ -3,7 +3,10 @@
 A pure function of the snapshot and the plan (both contract JSON), following the contract's cost rules.
 """
 
+from typing import NamedTuple
+
 from core.formats import parse_time
+from planning.runs.publish import plan_document
 
 DAY = 86400.0
 PROMISE_GRACE = 1.0
@@ -11,6 +14,15 @@ PROMISE_GRACE = 1.0
 
 def _t(value: str) -> float:
     return parse_time(value).timestamp()
+
+
+def run_costs(run) -> dict | None:
+    """The cost split of a run's plan: kept with the run when it was published (older runs: worked out)."""
+    if run.costs is not None:
+        return run.costs
+    if run.snapshot is None:
+        return None
+    return cost_split(run.snapshot, plan_document(run))
 
 
 def cost_split(snapshot: dict, plan: dict) -> dict:
@@ -94,48 +106,89 @@ def holding_cost(snapshot: dict, plan: dict) -> float:
     end = start + snapshot["horizon_days"] * DAY
     rates = {i["sku"]: i.get("holding_cost_per_day") or 0.0 for i in snapshot.get("items") or []}
     total = 0.0
-    for sku, _location, qty, at in stock_changes(snapshot, plan):
+    for sku, _location, qty, at, _cause in stock_changes(snapshot, plan):
         if at <= end + PROMISE_GRACE:
             total += rates.get(sku, 0.0) * qty * max(0.0, end - max(at, start)) / DAY
     return total
 
 
-def stock_changes(snapshot: dict, plan: dict) -> list[tuple[str, str, float, float]]:
-    """Every change of a (sku, location) balance the plan makes, as (sku, location, signed qty, time)."""
+class StockChange(NamedTuple):
+    """One change of a (sku, location) balance: signed `qty` at unix time `at`, and what makes it."""
+
+    sku: str
+    location: str
+    qty: float
+    at: float
+    cause: str
+
+
+def stock_changes(snapshot: dict, plan: dict) -> list[StockChange]:
+    """Every change of a (sku, location) balance the plan makes, with its cause (a receipt, an order...)."""
     start = _t(snapshot["plan_start"])
     routes = {(r["sku"], r["resource"]): r for r in snapshot.get("routes") or []}
     plants = {r["code"]: r["location"] for r in snapshot.get("resources") or []}
-    changes = [(s["sku"], s["location"], s["on_hand"], start) for s in snapshot.get("stock") or []]
-    changes += [
-        (r["sku"], r["location"], r["qty"], _t(r["arrive_at"])) for r in snapshot.get("receipts") or []
+    changes = [
+        StockChange(s["sku"], s["location"], s["on_hand"], start, "on hand")
+        for s in snapshot.get("stock") or []
     ]
     changes += [
-        (p["sku"], p["location"], p["qty"], _t(p["receive_at"])) for p in plan.get("procurement") or []
+        StockChange(
+            r["sku"], r["location"], r["qty"], _t(r["arrive_at"]), f"receipt {r.get('ref', '')}".strip()
+        )
+        for r in snapshot.get("receipts") or []
+    ]
+    changes += [
+        StockChange(
+            p["sku"], p["location"], p["qty"], _t(p["receive_at"]), f"purchase {p['id']} from {p['supplier']}"
+        )
+        for p in plan.get("procurement") or []
     ]
     for p in plan.get("production") or []:
         plant = plants.get(p["resource"], "")
-        changes.append((p["sku"], plant, p["qty"], _t(p["end_at"])))
+        changes.append(
+            StockChange(
+                p["sku"], plant, p["qty"], _t(p["end_at"]), f"production {p['id']} on {p['resource']}"
+            )
+        )
         for c in routes.get((p["sku"], p["resource"]), {}).get("components") or []:
-            changes.append((c["sku"], plant, -p["qty"] * c["qty_per"], _t(p["start_at"])))
+            used = f"component of production {p['id']} ({p['sku']})"
+            changes.append(StockChange(c["sku"], plant, -p["qty"] * c["qty_per"], _t(p["start_at"]), used))
     for t in plan.get("transfers") or []:
-        changes.append((t["sku"], t["from"], -t["qty"], _t(t["depart_at"])))
-        changes.append((t["sku"], t["to"], t["qty"], _t(t["arrive_at"])))
+        changes.append(
+            StockChange(
+                t["sku"], t["from"], -t["qty"], _t(t["depart_at"]), f"transfer {t['id']} to {t['to']}"
+            )
+        )
+        changes.append(
+            StockChange(
+                t["sku"], t["to"], t["qty"], _t(t["arrive_at"]), f"transfer {t['id']} from {t['from']}"
+            )
+        )
     for conf in plan.get("confirmations") or []:
         for line in conf.get("lines") or []:
             for d in line["deliveries"]:
-                changes.append((line["sku"], d["from"], -d["qty"], _t(d["depart_at"])))
+                served = f"delivery of order {conf['order_id']} line {line.get('line', '')} by {d['mode']}"
+                changes.append(StockChange(line["sku"], d["from"], -d["qty"], _t(d["depart_at"]), served))
     return changes
+
+
+def stock_history(
+    snapshot: dict, plan: dict, *, sku: str, location: str
+) -> list[tuple[float, float, float, str]]:
+    """The projected balance of one (sku, location) after each change, as (unix time, change, balance,
+    cause), in time order (arrivals first at one instant, as the contract replays them)."""
+    balance, history = 0.0, []
+    moves = sorted(
+        (max(change.at, _t(snapshot["plan_start"])), change.qty < 0, change.qty, change.cause)
+        for change in stock_changes(snapshot, plan)
+        if change.sku == sku and change.location == location
+    )
+    for at, _, qty, cause in moves:
+        balance += qty
+        history.append((at, qty, balance, cause))
+    return history
 
 
 def stock_projection(snapshot: dict, plan: dict, *, sku: str, location: str) -> list[tuple[float, float]]:
     """The projected balance of one (sku, location) after each change, as (unix time, balance)."""
-    balance, points = 0.0, []
-    moves = sorted(
-        (max(at, _t(snapshot["plan_start"])), qty < 0, qty)
-        for s, loc, qty, at in stock_changes(snapshot, plan)
-        if s == sku and loc == location
-    )
-    for at, _, qty in moves:
-        balance += qty
-        points.append((at, balance))
-    return points
+    return [(at, balance) for at, _, balance, _ in stock_history(snapshot, plan, sku=sku, location=location)]

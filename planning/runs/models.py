@@ -7,7 +7,7 @@ snapshot had them: a plan is a record of what was decided at that instant.
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Float, ForeignKey, Numeric, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UTCDateTime, db, utcnow
@@ -38,6 +38,10 @@ class PlanningRun(db.Model):
     progress: Mapped[dict | None] = mapped_column(JSON)
     solver_report: Mapped[dict | None] = mapped_column(JSON)
     kpis: Mapped[dict | None] = mapped_column(JSON)
+    # what an order's pegging reads of the snapshot (stock, receipts, plants, routes): a run's snapshot holds
+    # every order too, far too big to read for one order's page
+    peg_inputs: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    costs: Mapped[dict | None] = mapped_column(JSON)  # the plan's cost split, worked out when it is stored
     error: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
@@ -65,6 +69,11 @@ class PlannedConfirmation(db.Model):
     """The plan's answer for one order: confirmed (promise, reason) or unconfirmed (what blocked it)."""
 
     __tablename__ = "planned_confirmations"
+    __table_args__ = (
+        Index("ix_planned_confirmations_run_order", "run_id", "order_number"),
+        Index("ix_planned_confirmations_run_late", "run_id", "late_hours"),
+        Index("ix_planned_confirmations_run_moved", "run_id", "promise_moved"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("planning_runs.id"), index=True)
@@ -73,6 +82,15 @@ class PlannedConfirmation(db.Model):
     promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(32))
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # the order as the plan found it, kept so its lists filter and sort without joining every order: whose
+    # it is, when it was requested, how late the promise is (hours; None: not promised), and its promise
+    # before this plan
+    customer: Mapped[str | None] = mapped_column(String(64))
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    late_hours: Mapped[float | None] = mapped_column(Float)
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    previous_promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promise_moved: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     run: Mapped[PlanningRun] = relationship(back_populates="confirmations")
     deliveries: Mapped[list["PlannedDelivery"]] = relationship(
@@ -84,8 +102,14 @@ class PlannedDelivery(db.Model):
     """A delivery proposal: part of an order line leaving a location by a lane to the customer's region."""
 
     __tablename__ = "planned_deliveries"
+    __table_args__ = (
+        Index("ix_planned_deliveries_run_sku_from", "run_id", "sku", "from_location"),
+        Index("ix_planned_deliveries_run_depart", "run_id", "depart_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # the run, as on its confirmation: a run's deliveries listed and counted without joining them
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("planning_runs.id"))
     confirmation_id: Mapped[int] = mapped_column(ForeignKey("planned_confirmations.id"), index=True)
     line: Mapped[str] = mapped_column(String(32))
     sku: Mapped[str] = mapped_column(String(64))
@@ -111,6 +135,11 @@ class ProposalColumns:
 
 class PurchaseProposal(ProposalColumns, db.Model):
     __tablename__ = "purchase_proposals"
+    # one supplier's purchases in one plan: the supplier portal's forecast
+    __table_args__ = (
+        Index("ix_purchase_proposals_run_sku", "run_id", "sku"),
+        Index("ix_purchase_proposals_run_supplier", "run_id", "supplier"),
+    )
 
     supplier: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(String(64))
@@ -120,6 +149,7 @@ class PurchaseProposal(ProposalColumns, db.Model):
 
 class ProductionProposal(ProposalColumns, db.Model):
     __tablename__ = "production_proposals"
+    __table_args__ = (Index("ix_production_proposals_run_sku", "run_id", "sku"),)
 
     resource: Mapped[str] = mapped_column(String(64))
     start_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -128,6 +158,7 @@ class ProductionProposal(ProposalColumns, db.Model):
 
 class TransferProposal(ProposalColumns, db.Model):
     __tablename__ = "transfer_proposals"
+    __table_args__ = (Index("ix_transfer_proposals_run_sku", "run_id", "sku"),)
 
     from_location: Mapped[str] = mapped_column(String(64))
     to_location: Mapped[str] = mapped_column(String(64))

@@ -76,8 +76,11 @@ class ProposalKind:
 
     def row(self, record: dict, **extra):
         """A new row from one record of the plan (contract JSON)."""
-        values = {c: _read(c, record[PLAN_NAMES.get(c, c)]) for c in self.plan_columns}
-        return self.model(**values, **extra)
+        return self.model(**self.values(record, **extra))
+
+    def values(self, record: dict, **extra) -> dict:
+        """The column values of a new row from one record of the plan (for a bulk insert)."""
+        return {c: _read(c, record[PLAN_NAMES.get(c, c)]) for c in self.plan_columns} | extra
 
     def record(self, row) -> dict:
         """The contract's record of one row."""

@@ -52,6 +52,32 @@ class RunQueryArgsSchema(Schema):
     trigger = fields.String(validate=validate.OneOf(RUN_TRIGGERS))
 
 
+class ChangesQueryArgsSchema(Schema):
+    direction = fields.String(
+        validate=validate.OneOf(("later", "earlier", "status")),
+        metadata={"description": "only promises moved later, earlier, or a status changed"},
+    )
+    q = fields.String(
+        validate=validate.Length(max=200), metadata={"description": "words of the order number"}
+    )
+
+
+class PromiseChangeSchema(Schema):
+    order = fields.String(required=True)
+    was_status = fields.String(required=True, metadata={"description": "confirmed or unconfirmed before"})
+    was = Time(allow_none=True, metadata={"description": "the promise before (null: none)"})
+    now_status = fields.String(required=True)
+    now = Time(allow_none=True, metadata={"description": "the promise of this run's plan (null: none)"})
+    hours = fields.Float(allow_none=True, metadata={"description": "how far it moved (+ later)"})
+    direction = fields.String(required=True, metadata={"description": "later, earlier or status"})
+    broken = fields.Boolean(required=True, metadata={"description": "a confirmed promise this plan misses"})
+    because = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "purchase order lines the old promise relied on that their supplier moved"},
+    )
+
+
 class ProgressSchema(Schema):
     id = fields.Integer()
     status = fields.String()

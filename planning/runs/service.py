@@ -29,10 +29,11 @@ from sqlalchemy import func, select, text, update
 
 from core.db import db, utcnow
 from core.errors import Conflict, NotFound
+from planning.runs.costs import cost_split
 from planning.runs.lock import ADVISORY_KEY, PlanningLock, planning_lock
 from planning.runs.models import ACTIVE_STATUSES, PlanningRun
 from planning.runs.progress import LiveProgress
-from planning.runs.publish import plan_document, write_plan
+from planning.runs.publish import peg_inputs, plan_document, write_plan
 
 log = logging.getLogger(__name__)
 DEFAULT_SOLVER = "planning.solver:solve"
@@ -48,6 +49,54 @@ def get_run(run_id: int) -> PlanningRun:
     if run is None:
         raise NotFound(f"no planning run {run_id}")
     return run
+
+
+def planned_run(run_id: int) -> PlanningRun:
+    """A run that has a plan (404 for one that does not exist or has not succeeded)."""
+    run = get_run(run_id)
+    if run.status != "succeeded":
+        raise NotFound(f"planning run {run_id} is {run.status}: it has no plan")
+    return run
+
+
+def previous_published(run: PlanningRun) -> PlanningRun | None:
+    """The run published last before `run` was (None for a run never published, or the first)."""
+    if run.published_at is None:
+        return None
+    stmt = (
+        select(PlanningRun)
+        .where(PlanningRun.published_at.is_not(None), PlanningRun.published_at < run.published_at)
+        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
+    )
+    return db.session.scalars(stmt).first()
+
+
+def promise_changes(
+    run_id: int, *, direction: str = "", q: str = "", first: int = 0, size: int = 50
+) -> tuple[list[dict], int]:
+    """One page of the orders whose promise the run moved from the one they had (`direction`: later,
+    earlier or status; `q`: words of the order number), by order number, and how many there are. Each
+    names the purchase order lines its previous promise relied on that the supplier has moved since."""
+    from planning.runs.changes import moved_receipts, promise_move, relied_on
+    from planning.runs.lists import changed_promises
+
+    run = planned_run(run_id)
+    previous = previous_published(run)
+    if previous is None:
+        return [], 0
+    table = changed_promises(run.id, direction=direction, q=q)
+    total = db.session.scalar(select(func.count()).select_from(table.stmt.order_by(None).subquery()))
+    stmt = table.stmt.order_by(table.sorts[table.default], table.tiebreak).limit(size).offset(first)
+    rows = [dict(row) for row in db.session.execute(stmt).mappings()]
+    receipts = moved_receipts(previous.snapshot or {}, run.snapshot or {})
+    because = {}
+    if receipts and rows:
+        orders = [row["order"] for row in rows]
+        because = relied_on(plan_document(previous), previous.snapshot or {}, orders, receipts)
+    for row in rows:
+        row["direction"], row["broken"] = promise_move(row["was_status"], row["now"], row["hours"])
+        row["because"] = because.get(row["order"], [])
+    return rows, total
 
 
 def active_run() -> PlanningRun | None:
@@ -161,6 +210,7 @@ def _plan_and_publish(
     run.status, run.finished_at = "succeeded", utcnow()
     run.published_at = run.finished_at
     run.kpis, run.solver_report = plan.get("kpis"), plan.get("solver")
+    run.costs, run.peg_inputs = cost_split(snapshot, plan), peg_inputs(snapshot)
     run.progress = _final_progress(live, plan.get("solver") or {})
     db.session.commit()
 

@@ -21,6 +21,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import or_, select
 
+from core.bulk import insert_rows
 from core.db import db, utcnow
 from core.errors import Invalid, NotFound
 from planning.webhooks import transport
@@ -33,9 +34,16 @@ BACKOFF_CAP_S = 3600.0
 
 
 def create_subscription(
-    *, url: str, customer: str | None, channel: str | None, user_id: int, secret: str | None = None
+    *,
+    url: str,
+    customer: str | None,
+    channel: str | None,
+    user_id: int,
+    secret: str | None = None,
+    supplier: str | None = None,
 ) -> WebhookSubscription:
-    """Subscribe `url` to confirmations (of one customer, one channel, or all); the secret signs them."""
+    """Subscribe `url` to confirmations (of one customer, one channel, or all), or to one supplier's own
+    events (`supplier`); the secret signs them."""
     try:
         transport.target_addresses(url, allow_private=_allow_private_targets())
     except transport.TargetRefused as refused:
@@ -44,6 +52,7 @@ def create_subscription(
         url=url,
         customer=customer,
         channel=channel,
+        supplier=supplier,
         created_by_id=user_id,
         secret=secret or secrets.token_urlsafe(32),
     )
@@ -64,9 +73,16 @@ def get_subscription(subscription_id: int) -> WebhookSubscription:
 
 
 def emit(
-    *, type: str, payload: dict, order_number: str | None, customer: str | None, channel: str | None
+    *,
+    type: str,
+    payload: dict,
+    order_number: str | None,
+    customer: str | None,
+    channel: str | None,
+    supplier: str | None = None,
 ) -> OutboxEvent:
-    """Write an event to the outbox with one pending delivery per matching active subscription."""
+    """Write an event to the outbox with one pending delivery per matching active subscription: a
+    supplier's event goes to that supplier's subscriptions only, any other to no supplier's."""
     event = OutboxEvent(
         event_id=str(uuid.uuid4()),
         type=type,
@@ -76,15 +92,45 @@ def emit(
         payload=payload,
     )
     db.session.add(event)
-    stmt = select(WebhookSubscription).where(
-        WebhookSubscription.active.is_(True),
-        or_(WebhookSubscription.customer.is_(None), WebhookSubscription.customer == customer),
-        or_(WebhookSubscription.channel.is_(None), WebhookSubscription.channel == channel),
-    )
+    if supplier is not None:
+        matching = WebhookSubscription.supplier == supplier
+    else:
+        matching = WebhookSubscription.supplier.is_(None) & or_(
+            WebhookSubscription.customer.is_(None), WebhookSubscription.customer == customer
+        )
+        matching &= or_(WebhookSubscription.channel.is_(None), WebhookSubscription.channel == channel)
+    stmt = select(WebhookSubscription).where(WebhookSubscription.active.is_(True), matching)
     for subscription in db.session.scalars(stmt):
         db.session.add(WebhookDelivery(event=event, subscription=subscription))
     db.session.flush()
     return event
+
+
+def emit_many(events: list[dict], *, type: str) -> int:
+    """Write many events of one `type` to the outbox at once, each with one pending delivery per matching
+    active subscription (as `emit`, a statement per table and thousand rows); `events` are dicts of
+    `payload`, `order_number`, `customer` and `channel`. Returns the deliveries written."""
+    if not events:
+        return 0
+    stmt = select(WebhookSubscription).where(WebhookSubscription.active.is_(True))
+    subscriptions = [(s.id, s.customer, s.channel) for s in db.session.scalars(stmt)]
+    now = utcnow()
+    rows = [{"event_id": str(uuid.uuid4()), "type": type, "created_at": now, **event} for event in events]
+    ids = insert_rows(OutboxEvent.__table__, rows, ids=True)
+    deliveries = [
+        {
+            "event_id": event_id,
+            "subscription_id": sid,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+        }
+        for event_id, event in zip(ids, events, strict=True)
+        for sid, customer, channel in subscriptions
+        if customer in (None, event["customer"]) and channel in (None, event["channel"])
+    ]
+    insert_rows(WebhookDelivery.__table__, deliveries)
+    return len(deliveries)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -102,19 +148,24 @@ def request_body(event: OutboxEvent) -> bytes:
     return json.dumps(document, sort_keys=True).encode()
 
 
-def deliver_due(*, limit: int = 100) -> dict:
-    """Send due deliveries one by one (each in its own transaction); return counts by outcome."""
+def deliver_due(*, limit: int = 100, batch: int = 25) -> dict:
+    """Send up to `limit` due deliveries; return counts by outcome. They are claimed `batch` at a time (their
+    rows locked: another scheduler skips them), each attempt's outcome is its own, and each batch is committed
+    once (a process that dies mid-batch sends that batch again: at least once, receivers de-duplicate)."""
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    for _ in range(limit):
-        delivery = _claim_due()
-        if delivery is None:
+    sent = 0
+    while sent < limit:
+        claimed = _claim_due(min(batch, limit - sent))
+        if not claimed:
             break
-        counts[_attempt(delivery)] += 1
+        for delivery in claimed:
+            counts[_attempt(delivery)] += 1
+        sent += len(claimed)
         db.session.commit()
     return counts
 
 
-def _claim_due() -> WebhookDelivery | None:
+def _claim_due(count: int) -> list[WebhookDelivery]:
     stmt = (
         select(WebhookDelivery)
         .join(WebhookDelivery.subscription)
@@ -124,10 +175,10 @@ def _claim_due() -> WebhookDelivery | None:
             WebhookSubscription.active.is_(True),
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(1)
+        .limit(count)
         .with_for_update(skip_locked=True, of=WebhookDelivery)
     )
-    return db.session.scalars(stmt).first()
+    return list(db.session.scalars(stmt))
 
 
 def _attempt(delivery: WebhookDelivery) -> str:

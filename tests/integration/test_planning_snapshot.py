@@ -100,7 +100,15 @@ EXPECTED = {
     "stock": [{"sku": "NB", "location": "WH-A", "on_hand": 90}],
     "receipts": [
         {"ref": "SH-7/1", "sku": "NB", "location": "WH-B", "qty": 10, "arrive_at": "2026-11-23T08:00:00Z"},
-        {"ref": "PO/1", "sku": "BOARD", "location": "PL-C", "qty": 500, "arrive_at": "2026-11-24T00:00:00Z"},
+        # its supplier has not confirmed the order: its own date, flagged
+        {
+            "ref": "PO/1",
+            "sku": "BOARD",
+            "location": "PL-C",
+            "qty": 500,
+            "arrive_at": "2026-11-24T00:00:00Z",
+            "unconfirmed": True,
+        },
     ],
     "suppliers": [{"code": "SUP-SZ", "name": "Shenzhen Boards"}],
     "supply_offers": [

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from core.db import db
+from orders import confirmations as order_confirmations
 from orders import service as orders_service
 from planning.runs import service
 from planning.runs.lock import ADVISORY_KEY
@@ -68,17 +69,17 @@ def test_an_order_cancelled_while_the_plan_is_written_is_not_confirmed_over_its_
     app, committed_db, monkeypatch
 ):
     _world(app)
-    record = orders_service.record_confirmation
+    locked_orders = order_confirmations._locked_orders
     canceller = threading.Thread(target=_cancel, args=(app, "SO-1"))
 
-    def cancel_meanwhile(*, order, **kwargs):
-        number = order if isinstance(order, str) else order.number
-        if number == "SO-1" and not canceller.is_alive() and canceller.ident is None:
+    def cancel_meanwhile(numbers):
+        found = locked_orders(numbers)
+        if "SO-1" in numbers and canceller.ident is None:
             canceller.start()  # the publish has read SO-1: a planner cancels it now
             canceller.join(2)  # it commits at once unless the publish holds the order's row (then it waits)
-        return record(order=order, **kwargs)
+        return found
 
-    monkeypatch.setattr(orders_service, "record_confirmation", cancel_meanwhile)
+    monkeypatch.setattr(order_confirmations, "_locked_orders", cancel_meanwhile)
     run_id = _execute(app, fakes.greedy_plan)
     canceller.join(30)
     with app.app_context():
