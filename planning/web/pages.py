@@ -2,14 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from core.auth import Principal, authenticate_password, current_principal, end_sessions, require_roles
 from core.db import db
 from core.security import sign_in_limits
 from planning.runs import service as runs_service
+from planning.runs.models import PlanningRun
 from planning.web import web
+from planning.web.listing import arg, page_of
 
 read = require_roles(sessions=True)
 act = require_roles("planner", sessions=True)
@@ -38,7 +40,7 @@ def login_post():
         flash("Unknown user or wrong password.", "error")
         return render_template("login.html", next=request.form.get("next", "")), 401
     login_user(Principal(user, user.role_set))
-    return redirect(same_site_path(request.form.get("next", "")) or url_for("web.runs"))
+    return redirect(same_site_path(request.form.get("next", "")) or landing_page(user.role_set))
 
 
 def same_site_path(target: str) -> str | None:
@@ -67,20 +69,44 @@ def logout():
     return redirect(url_for("web.login"))
 
 
+LANDING_PAGES = "takt_landing_pages"
+
+
+def add_landing_page(app, role: str, endpoint: str) -> None:
+    """Send a user of (confined) `role` to `endpoint` after sign-in, instead of the runs page."""
+    app.extensions.setdefault(LANDING_PAGES, {})[role] = endpoint
+
+
+def landing_page(roles) -> str:
+    """Where a user with `roles` starts: its role's landing page, else the runs."""
+    for role, endpoint in current_app.extensions.get(LANDING_PAGES, {}).items():
+        if role in roles:
+            return url_for(endpoint)
+    return url_for("web.runs")
+
+
 @web.get("/")
-@read
 def home():
-    return redirect(url_for("web.runs"))
+    return redirect(landing_page(current_principal().roles))
 
 
 @web.get("/runs")
 @read
 def runs():
-    listed = db.session.scalars(runs_service.runs_query().limit(50)).all()
+    status, trigger = arg("status"), arg("trigger")
+    stmt = runs_service.runs_query(status=status or None, trigger=trigger or None)
+    sorts = {"id": PlanningRun.id, "status": PlanningRun.status, "started_at": PlanningRun.started_at}
+    listing = page_of(
+        stmt,
+        sorts=sorts,
+        default="-id",
+        tiebreak=PlanningRun.id,
+        filters={"status": status, "trigger": trigger},
+    )
     published = runs_service.published_run()
     active = runs_service.active_run()
     return render_template(
-        "runs.html", runs=listed, published_id=published.id if published else None, active=active
+        "runs.html", lst=listing, published_id=published.id if published else None, active=active
     )
 
 

@@ -1,23 +1,30 @@
-"""A run's plan: KPI tiles and cost split, tables with CSV, Gantt, projected stock, an order's
-explanation and supply chain, the changes since the previous plan, and release."""
+"""A run's plan: KPI tiles and cost split, tables with CSV, an order's explanation and supply chain, the
+changes since the previous plan, and release (its Gantt and projected stock: `chart_pages`)."""
 
-from datetime import UTC, datetime, timedelta
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from core.auth import current_principal
 from core.db import db
+from orders.models import CustomerOrder
 from planning.runs import release as release_service
 from planning.runs import service as runs_service
-from planning.runs.changes import plan_changes, supply_chain
-from planning.runs.costs import cost_split, stock_projection
-from planning.runs.models import PlanningRun
+from planning.runs.changes import moved_receipts, promise_move, relied_on
+from planning.runs.costs import run_costs
+from planning.runs.lists import (
+    PlanTable,
+    changed_promises,
+    changed_proposals,
+    confirmations_table,
+    proposals_table,
+)
+from planning.runs.models import PlannedConfirmation, PlanningRun
+from planning.runs.pegging import order_supply
 from planning.runs.publish import plan_document
 from planning.web import web
-from planning.web.charts import Bar, calendar_shades, gantt_svg, stock_svg
+from planning.web.listing import Listing, arg, chosen_sort, csv_response, ordered, page_of, streamed
 from planning.web.pages import act, read
-from planning.web.tables import COLUMNS, TAB_TABLES, TABS, table_csv, table_rows
+from planning.web.tables import COLUMNS, TAB_TABLES, TABS
 
 
 def _planned_run(run_id: int) -> PlanningRun:
@@ -37,6 +44,34 @@ def _context(run: PlanningRun, tab: str) -> dict:
     }
 
 
+def _plan_table(run_id: int, kind: str, prefix: str) -> PlanTable:
+    """The table `kind` of the run's plan, filtered as the query string asks (under `prefix`)."""
+    if kind == "confirmations":
+        filters = {k: arg(k, prefix) for k in ("status", "late", "sku", "location")}
+        return confirmations_table(run_id, **filters, q=arg("q", prefix))
+    filters = {k: arg(k, prefix) for k in ("sku", "location", "released")}
+    return proposals_table(run_id, kind, **filters, q=arg("q", prefix))
+
+
+def _prefix(tab: str, kind: str) -> str:
+    return f"{kind}." if len(TAB_TABLES[tab]) > 1 else ""
+
+
+def _listed(run_id: int, tab: str, kind: str) -> Listing:
+    prefix = _prefix(tab, kind)
+    table = _plan_table(run_id, kind, prefix)
+    filters = {k: arg(k, prefix) for k in ("status", "late", "sku", "location", "released")}
+    return page_of(
+        table.stmt,
+        sorts=table.sorts,
+        default=table.default,
+        tiebreak=table.tiebreak,
+        prefix=prefix,
+        filters=filters,
+        entities=False,
+    )
+
+
 @web.get("/runs/<id:run_id>")
 @read
 def plan(run_id: int):
@@ -44,122 +79,110 @@ def plan(run_id: int):
     tab = request.args.get("tab", "confirmations")
     if tab not in TABS:
         abort(404)
-    costs = cost_split(run.snapshot, plan_document(run)) if run.snapshot else None
-    tables = [(kind, COLUMNS[kind], table_rows(run, kind)) for kind in TAB_TABLES[tab]]
-    return render_template("plan.html", **_context(run, tab), costs=costs, tables=tables)
+    tables = [(kind, COLUMNS[kind], _listed(run.id, tab, kind)) for kind in TAB_TABLES[tab]]
+    args = {k: v for k, v in request.args.items() if k != "tab"}
+    csv_url = url_for("web.plan_csv", run_id=run.id, tab=tab, **args)
+    return render_template(
+        "plan.html", **_context(run, tab), costs=run_costs(run), tables=tables, csv_url=csv_url
+    )
 
 
 @web.get("/runs/<id:run_id>/<tab>.csv")
 @read
 def plan_csv(run_id: int, tab: str):
+    """A tab's tables, filtered and sorted as on the page, every row (distribution: a `kind` column)."""
     if tab not in TABS:
         abort(404)
-    filename = f"run-{run_id}-{tab}.csv"
-    return Response(
-        table_csv(_planned_run(run_id), tab),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename={filename}"},
-    )
-
-
-@web.get("/runs/<id:run_id>/gantt")
-@read
-def gantt(run_id: int):
     run = _planned_run(run_id)
-    production = [
-        Bar(p.resource, p.start_at, p.end_at, f"{p.ref} {p.qty:g} {p.sku}", "production")
-        for p in run.productions
-    ]
-    moves = [
-        Bar(
-            f"{p.supplier} → {p.location}", p.order_at, p.receive_at, f"{p.ref} {p.qty:g} {p.sku}", "purchase"
-        )
-        for p in run.purchases
-    ] + [
-        Bar(
-            f"{t.from_location} → {t.to_location} ({t.mode})",
-            t.depart_at,
-            t.arrive_at,
-            f"{t.ref} {t.qty:g} {t.sku}",
-            "transfer",
-        )
-        for t in run.transfers
-    ]
-    charts = {
-        "Production per resource": gantt_svg(
-            sorted(production, key=lambda b: b.row),
-            shades=calendar_shades((run.snapshot or {}).get("resources") or []),
-        ),
-        "Purchases and transfers": gantt_svg(moves),
-    }
-    return render_template("gantt.html", **_context(run, "gantt"), charts=charts)
+    kinds = TAB_TABLES[tab]
+    keys = list(dict.fromkeys(key for kind in kinds for key, _ in COLUMNS[kind]))
+    many = len(kinds) > 1
 
+    def rows():
+        for kind in kinds:
+            prefix = _prefix(tab, kind)
+            table = _plan_table(run.id, kind, prefix)
+            sort = chosen_sort(table.sorts, table.default, prefix)
+            stmt = ordered(table.stmt, table.sorts, sort, table.tiebreak)
+            for row in streamed(stmt, entities=False):
+                yield ([kind] if many else []) + [row.get(key) for key in keys]
 
-@web.get("/runs/<id:run_id>/stock")
-@read
-def projected_stock(run_id: int):
-    run = _planned_run(run_id)
-    snapshot = run.snapshot or {}
-    skus = [i["sku"] for i in snapshot.get("items") or []]
-    locations = [loc["code"] for loc in snapshot.get("locations") or []]
-    busy = _busiest_place(run)
-    sku = request.args.get("sku") or busy[0] or (skus[0] if skus else "")
-    location = request.args.get("location") or busy[1] or (locations[0] if locations else "")
-    chart, points = None, []
-    if sku and location and snapshot:
-        raw = stock_projection(snapshot, plan_document(run), sku=sku, location=location)
-        points = [(datetime.fromtimestamp(at, UTC), balance) for at, balance in raw]
-        until = run.plan_start + timedelta(days=snapshot.get("horizon_days", 60))
-        chart = stock_svg(points, until=until)
-    return render_template(
-        "stock_chart.html",
-        **_context(run, "stock"),
-        skus=skus,
-        locations=locations,
-        sku=sku,
-        location=location,
-        chart=chart,
-        points=points,
-    )
-
-
-def _busiest_place(run: PlanningRun) -> tuple[str | None, str | None]:
-    """The (sku, location) the plan moves most often: a telling default for the stock chart."""
-    places = [(t.sku, t.to_location) for t in run.transfers] + [(p.sku, p.location) for p in run.purchases]
-    places += [(d.sku, d.from_location) for c in run.confirmations for d in c.deliveries]
-    return max(places, key=places.count) if places else (None, None)
+    return csv_response(f"run-{run_id}-{tab}.csv", (["kind"] if many else []) + keys, rows)
 
 
 @web.get("/runs/<id:run_id>/orders/<number>")
 @read
 def order_explanation(run_id: int, number: str):
     run = _planned_run(run_id)
-    conf = next((c for c in run.confirmations if c.order_number == number), None)
+    conf = db.session.scalar(
+        select(PlannedConfirmation).where(
+            PlannedConfirmation.run_id == run.id, PlannedConfirmation.order_number == number
+        )
+    )
     if conf is None:
         abort(404, f"order {number} is not in the plan of run {run_id}")
-    chain = supply_chain(plan_document(run), run.snapshot or {}, number)
-    order = next((o for o in (run.snapshot or {}).get("orders") or [] if o["id"] == number), None)
+    chain, hidden = order_supply(run, conf)
+    order = db.session.scalar(select(CustomerOrder).where(CustomerOrder.number == number))
     return render_template(
-        "order_plan.html", **_context(run, "confirmations"), conf=conf, chain=chain, order=order
+        "order_plan.html",
+        **_context(run, "confirmations"),
+        conf=conf,
+        chain=chain,
+        hidden=hidden,
+        order=order,
     )
 
 
-def _previous_published(run: PlanningRun) -> PlanningRun | None:
-    stmt = (
-        select(PlanningRun)
-        .where(PlanningRun.published_at.is_not(None), PlanningRun.published_at < run.published_at)
-        .order_by(PlanningRun.published_at.desc(), PlanningRun.id.desc())
-    )
-    return db.session.scalars(stmt).first()
+CHANGED_PROPOSALS = {
+    "purchases-new": ("purchases", "new", "Purchase proposals new"),
+    "purchases-removed": ("purchases", "removed", "Purchase proposals removed"),
+    "productions-new": ("productions", "new", "Production proposals new"),
+    "productions-removed": ("productions", "removed", "Production proposals removed"),
+}
 
 
 @web.get("/runs/<id:run_id>/changes")
 @read
 def changes(run_id: int):
+    """Orders whose promise moved (`show` absent) or one kind of proposal new or removed (`show`), paged."""
     run = _planned_run(run_id)
-    previous = _previous_published(run)
-    diff = plan_changes(plan_document(previous), plan_document(run)) if previous else None
-    return render_template("changes.html", **_context(run, "changes"), previous=previous, diff=diff)
+    previous = runs_service.previous_published(run)
+    show = arg("show") if arg("show") in CHANGED_PROPOSALS else ""
+    listing, keys = None, []
+    if previous and show:
+        kind, change, _ = CHANGED_PROPOSALS[show]
+        table = changed_proposals(run.id, previous.id, kind, change)
+        keys = list(table.sorts)
+    elif previous:
+        table = changed_promises(run.id, direction=arg("direction"), q=arg("q"))
+    if previous:
+        listing = page_of(
+            table.stmt,
+            sorts=table.sorts,
+            default=table.default,
+            tiebreak=table.tiebreak,
+            entities=False,
+            filters={"direction": arg("direction")},
+        )
+    receipts, because = [], {}
+    if previous and not show:
+        # receipts a supplier moved since the previous plan, and the orders on this page that relied on them
+        receipts = moved_receipts(previous.snapshot or {}, run.snapshot or {})
+        if receipts and listing.rows:
+            orders = [row["order"] for row in listing.rows]
+            because = relied_on(plan_document(previous), previous.snapshot or {}, orders, receipts)
+    return render_template(
+        "changes.html",
+        receipts=receipts,
+        because=because,
+        **_context(run, "changes"),
+        previous=previous,
+        lst=listing,
+        show=show,
+        views=CHANGED_PROPOSALS,
+        keys=keys,
+        promise_move=promise_move,
+    )
 
 
 @web.post("/runs/<id:run_id>/release")

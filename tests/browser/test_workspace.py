@@ -44,19 +44,20 @@ def test_the_plan_shows_its_kpis_and_its_tables_sort_and_filter(page):
     expect(tiles.first).to_contain_text("orders", ignore_case=True)
     expect(page.locator("#costs .tile")).to_have_count(6)
     shoot(page, "plan")
-    header = page.locator("#table-confirmations th", has_text="Order")
-    header.click()
-    header.click()  # descending
+    page.locator("#table-confirmations th a", has_text="Order").click()  # already by order: now descending
+    page.wait_for_url("**sort=-order**")
     orders = page.locator("#table-confirmations tbody tr td:first-child").all_inner_texts()
     assert orders == sorted(orders, reverse=True)
-    page.fill("input[data-filter='#table-confirmations']", orders[-1])
-    visible = page.locator("#table-confirmations tbody tr:visible")
-    expect(visible).to_have_count(1)
-    expect(visible).to_contain_text(orders[-1])
+    page.fill("#block-confirmations input[type=search]", orders[-1])
+    page.press("#block-confirmations input[type=search]", "Enter")
+    page.wait_for_url("**q=**")
+    rows = page.locator("#table-confirmations tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows).to_contain_text(orders[-1])
 
 
 def test_an_order_explains_its_promise_and_the_supply_behind_it(page):
-    page.locator("#table-confirmations tbody tr:visible a").first.click()
+    page.locator("#table-confirmations tbody tr a").first.click()
     expect(page.locator("#explanation blockquote")).not_to_be_empty()
     expect(page.locator("#supply-chain li").first).to_be_visible()
     shoot(page, "order-explanation")

@@ -36,13 +36,14 @@ def test_the_gantt_shades_a_closed_day_in_its_row_behind_the_bars():
         Bar("L1", T0, T0 + timedelta(days=1), "MO-1", "production"),
         Bar("L1", T0 + timedelta(days=2), T0 + timedelta(days=3), "MO-2", "production"),
     ]
-    svg = ElementTree.fromstring(gantt_svg(bars, shades=calendar_shades(RESOURCES)))
-    rects = svg.findall(f"{SVG}rect")
-    days = [r for r in rects if "day" in r.get("class")]
-    bars_drawn = [r for r in rects if "bar" in r.get("class")]
+    svg = ElementTree.fromstring(gantt_svg([("Production", bars)], shades=calendar_shades(RESOURCES))[1])
+    elements = list(svg)
+    days = [e for e in elements if e.tag == f"{SVG}rect" and "day" in (e.get("class") or "")]
+    bars_drawn = [e for e in elements if e.tag == f"{SVG}g" and "bar" in e.get("class")]
     assert [d.get("class") for d in days] == ["day closed", "day extra"]  # L2 has no bar: no row, no shade
-    assert rects.index(days[0]) < rects.index(bars_drawn[0])  # drawn first, so behind
+    assert elements.index(days[0]) < elements.index(bars_drawn[0])  # drawn first, so behind
     closed = days[0]
     # the closed day sits between the two bars, a day wide
-    assert float(bars_drawn[0].get("x")) < float(closed.get("x")) < float(bars_drawn[1].get("x"))
-    assert closed.find(f"{SVG}title").text == "2026-11-24: closed (0 h)"
+    first, second = (float(g.find(f"{SVG}rect").get("x")) for g in bars_drawn)
+    assert first < float(closed.get("x")) < second
+    assert closed.find(f"{SVG}title").text == "L1 2026-11-24: closed (0 h)"
