@@ -4,7 +4,8 @@ Starts a real gunicorn server (`gunicorn.conf.py`) on a PostgreSQL database it c
 loads the demo company, then lets N keep-alive clients post random receipts, issues and transfers
 for a while, and after that the same clients call a trivial authenticated GET (`/api/v1/me`) for
 as long. Prints requests/s and p50/p99 latency of both, and their ratio: how much of the server's
-capacity a movement costs compared with authentication plus routing alone. Loopback traffic only.
+capacity a movement costs compared with authentication plus routing alone; and the `pgbench` ceiling of
+the same database at as many clients (what PostgreSQL alone commits a second). Loopback traffic only.
 
     python benchmarks/stock_http.py --clients 16 --seconds 20
 
@@ -173,6 +174,22 @@ def statements_per_movement(env: dict, token: str, *, movements: int = 20) -> fl
     return len(sent) / movements
 
 
+def pgbench_ceiling(url: str, *, clients: int, seconds: float) -> float:
+    """Small write transactions a second PostgreSQL itself commits on this database (`pgbench`'s TPC-B-like
+    script at `clients` clients, scale 1): the physical ceiling the movements are compared with. Its tables
+    are dropped afterwards."""
+    quiet = {"check": True, "capture_output": True, "text": True}
+    subprocess.run(["pgbench", "-i", "-q", "-s", "1", url], **quiet)
+    try:
+        threads = str(min(clients, os.cpu_count() or 1))
+        done = subprocess.run(
+            ["pgbench", "-n", "-c", str(clients), "-j", threads, "-T", str(round(seconds)), url], **quiet
+        )
+    finally:
+        subprocess.run(["pgbench", "-i", "-I", "d", url], **quiet)
+    return float(next(line for line in done.stdout.splitlines() if line.startswith("tps = ")).split()[2])
+
+
 def main() -> None:
     args = parse_args()
     port = free_port()
@@ -190,6 +207,9 @@ def main() -> None:
     flask(env, "demo", "--no-tokens")
     token = flask(env, "tokens", "create", "demo-warehouse", "--name", "benchmark").strip()
     statements = statements_per_movement(env, token)
+    ceiling = pgbench_ceiling(
+        env["SCM_DATABASE_URL"].replace("+psycopg", ""), clients=args.clients, seconds=args.seconds
+    )
     server = start_server(env, port)
     try:
         print(
@@ -205,6 +225,10 @@ def main() -> None:
     print(f"{'  of which applied':18} {posts.statuses.get(201, 0) / post_time:8.1f} movements/s (201)")
     get_rate = report("GET /me", gets, get_time)
     print(f"movements/s : GET/s = {movement_rate / get_rate:.2f}")
+    print(
+        f"pgbench (TPC-B-like, {args.clients} clients): {ceiling:.0f} transactions/s; movements/s : that = "
+        f"{movement_rate / ceiling:.2f}"
+    )
     print(f"SQL statements per movement (BEGIN and COMMIT not counted): {statements:.1f}")
 
 

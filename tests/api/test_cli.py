@@ -68,9 +68,11 @@ def test_demo_loads_a_consistent_company_once_and_prints_a_token_per_role(runner
     tokens = {
         line.split()[0]: line.split("token=")[1] for line in first.output.splitlines() if "token=" in line
     }
-    assert set(tokens) == {"warehouse", "planner", "scheduler", "admin"}
+    assert set(tokens) == {"warehouse", "planner", "scheduler", "sales", "admin", "supplier"}
     me = client.get("/api/v1/me", headers=bearer(tokens["warehouse"])).get_json()
     assert me["username"] == "demo-warehouse"
+    portal = client.get("/api/v1/supplier/purchase-orders", headers=bearer(tokens["supplier"])).get_json()
+    assert {o["number"] for o in portal} and all(o["location"] == "PL-HF" for o in portal)  # SUP-SZ's
     with app.app_context():
         balances = db.session.scalars(select(StockBalance)).all()
         assert len(balances) > 20

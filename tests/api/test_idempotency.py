@@ -91,7 +91,7 @@ STOCK_WRITES = [
     ("/api/v1/movements", {"json": RECEIPT}),
     ("/api/v1/movements/batch", {"json": {"movements": [RECEIPT]}}),
     ("/api/v1/counts", {"data": {"file": "sku,location,counted\nSKU-1,WH-1,4\n"}}),
-    ("/api/v1/purchase-orders/PO-000001/lines/1/receive", {"json": {"qty": 1}}),
+    ("/api/v1/purchase-orders/PO-000001/lines/1/receive", {"json": {"quantity": 1}}),
     ("/api/v1/production-orders/MO-000001/start", {}),
     ("/api/v1/production-orders/MO-000001/complete", {}),
     ("/api/v1/shipments/SH-000001/dispatch", {"json": {}}),

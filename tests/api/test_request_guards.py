@@ -121,3 +121,11 @@ def test_deeply_nested_json_on_a_stock_write_is_400_and_applies_nothing(client, 
     )
     assert response.status_code == 400
     assert ledger_length(client, headers) == 1
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client, headers):
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\n2\r\n--b--\r\n"
+    response = client.post(
+        "/api/v1/counts", data=body, headers=headers() | {"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status_code < 500
