@@ -44,6 +44,8 @@ DEFAULTS = {
     "PLANNING_SIMULATE_MAX_BYTES": 5_000_000,
     "PLANNING_SIMULATIONS_PER_USER": 3,  # what-ifs a user may have queued or running at once (429 beyond)
     "PLANNING_QUEUE_POLL_SECONDS": 5,
+    # a stopped scheduler waits this long for a job still working (a run publishing) before it leaves it
+    "SCHEDULER_STOP_GRACE_SECONDS": 10,
     "WEBHOOK_MAX_ATTEMPTS": 25,  # with backoff capped at an hour: about a day of retries
     "WEBHOOK_TIMEOUT_SECONDS": 5,
     "WEBHOOK_POLL_SECONDS": 5,

@@ -1,7 +1,11 @@
 """`flask schedules run`: the one scheduler process (APScheduler 3, never inside web workers)."""
 
 import logging
+import os
 import signal
+import sys
+import threading
+import time
 from datetime import UTC, datetime
 
 import click
@@ -17,6 +21,8 @@ from schedules import metrics, service
 schedules_cli = AppGroup("schedules", help="The planning scheduler.")
 log = logging.getLogger(__name__)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # cycles are aligned to midnight UTC
+# APScheduler logs every job's start and finish at INFO (two lines per job every few seconds)
+APSCHEDULER_JOB_LOG = "apscheduler.executors.default"
 
 
 @schedules_cli.command("run")
@@ -34,6 +40,7 @@ def run_scheduler(plan_at_start, metrics_port):
     except MissingSecretKey as missing:
         raise click.ClickException(str(missing)) from missing
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
+    logging.getLogger(APSCHEDULER_JOB_LOG).setLevel(logging.WARNING)  # our jobs say when they did work
     _stop_on_signals()
     if metrics_port:
         metrics.serve(metrics_port)
@@ -81,7 +88,42 @@ def run_scheduler(plan_at_start, metrics_port):
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown(wait=False)
+        _stop_now(scheduler, float(app.config["SCHEDULER_STOP_GRACE_SECONDS"]))
+
+
+def _stop_now(scheduler, grace_s: float) -> None:
+    """Stop the scheduler: start no job, give a job still working (a run planning or publishing) `grace_s`
+    to finish, then leave it behind and exit at once.
+
+    Python's own exit would wait for that job however long it takes, and a second signal (make's `kill 0`
+    after Ctrl-C) would then tear the interpreter down under OR-Tools' native threads: the `Segmentation
+    fault` that ended `make run`. Further signals are ignored while waiting. Leaving is safe: the run's
+    transaction is rolled back and its planning lock released with the connection, the solver's worker
+    processes die with this one, and the next run marks the run left behind failed (`fail_abandoned_runs`).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second signal must not interrupt the stop
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    scheduler.shutdown(wait=False)
+    busy = [
+        t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    if busy:
+        click.echo(f"scheduler stopping: waiting up to {grace_s:g} s for {len(busy)} job(s) to finish")
+        deadline = time.monotonic() + grace_s
+        for thread in busy:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        busy = [t for t in busy if t.is_alive()]
+    if not busy:
+        click.echo("scheduler stopped")
+        return
+    click.echo(
+        f"scheduler stopped; {len(busy)} job(s) left unfinished (a run left planning is marked failed)"
+    )
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _stop(signum, frame):
@@ -95,15 +137,30 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def did_work(result) -> bool:
+    """Whether a job's result says it did something: a run, a list of them, a count above zero."""
+    if isinstance(result, dict):
+        return any(result.values())
+    return bool(result)
+
+
 def _in_context(app, job):
-    """A job that owns its app context and session: commits inside, always cleaned up."""
+    """A job that owns its app context and session: commits inside, always cleaned up; logged at INFO
+    when it did work (with its result and seconds), at DEBUG when it found nothing to do."""
 
     def run():
+        started = time.monotonic()
         with app.app_context():
             try:
-                job()
+                result = job()
             except Exception:
                 log.exception("scheduled job %s failed", job.__name__)
+            else:
+                level = logging.INFO if did_work(result) else logging.DEBUG
+                seconds = round(time.monotonic() - started, 3)
+                log.log(
+                    level, "job %s done in %s s", job.__name__, seconds, extra={"result": _summary(result)}
+                )
             finally:
                 from core.db import db
 
@@ -111,3 +168,11 @@ def _in_context(app, job):
 
     run.__name__ = job.__name__
     return run
+
+
+def _summary(result):
+    if isinstance(result, dict):
+        return result
+    if isinstance(result, list):
+        return len(result)
+    return getattr(result, "id", None)

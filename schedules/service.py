@@ -7,6 +7,7 @@ is planned once: the others' inserts fail on the unique key and they skip it.
 """
 
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import select
@@ -45,11 +46,19 @@ def plan_current_cycle() -> PlanningRun | None:
     return _execute(run.id)
 
 
-def deliver_webhooks() -> dict:
-    """Send confirmation events that are due (first attempts and retries)."""
+def deliver_webhooks(*, within_s: float = 50.0) -> dict:
+    """Send confirmation events that are due (first attempts and retries), a hundred at a time until none is
+    due or `within_s` has passed (a plan of 100,000 orders announces as many: a hundred a poll would take
+    hours)."""
     from planning.webhooks import service as webhooks
 
-    return webhooks.deliver_due()
+    totals = {"delivered": 0, "retrying": 0, "failed": 0}
+    deadline = time.monotonic() + within_s
+    while True:
+        counts = webhooks.deliver_due()
+        totals = {key: totals[key] + counts[key] for key in totals}
+        if sum(counts.values()) < 100 or time.monotonic() > deadline:
+            return totals
 
 
 def checkpoint_stock() -> None:

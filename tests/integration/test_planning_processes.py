@@ -100,8 +100,9 @@ def test_two_schedulers_plan_each_cycle_exactly_once(app, committed_db, database
     if not database_url.startswith("postgresql"):
         return  # several schedulers on several hosts is the PostgreSQL deployment
     schedulers = [_scheduler(database_url, seconds_per_cycle=4) for _ in range(2)]
-    try:
-        time.sleep(18)
+    try:  # four cycles planned (on a loaded machine the processes take seconds to start)
+        _wait_for(app, lambda: db.session.scalar(select(func.count()).select_from(PlanningRun)) >= 4, 90)
+        time.sleep(4)  # one more cycle: both schedulers are up and competing for it
     finally:
         for process in schedulers:
             process.send_signal(signal.SIGINT)
@@ -118,7 +119,9 @@ def test_two_schedulers_plan_each_cycle_exactly_once(app, committed_db, database
     keys = [r.cycle_key for r in runs]
     assert len(runs) >= 4, keys
     assert len(set(keys)) == len(keys)
-    assert all(r.status == "succeeded" and r.trigger == "schedule" for r in runs)
+    assert all(r.status == "succeeded" and r.trigger == "schedule" for r in runs), [
+        (r.cycle_key, r.trigger, r.status, r.error) for r in runs
+    ]
     starts = sorted(datetime.fromisoformat(k.replace("Z", "+00:00")) for k in keys)
     assert all((b - a).total_seconds() == 4 for a, b in itertools.pairwise(starts)), keys
     spans = sorted((r.started_at, r.finished_at) for r in runs)
