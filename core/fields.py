@@ -74,6 +74,13 @@ OLDER_NAMES = {
     "min_quantity": "min_qty",
     "quantity_per": "qty_per",
 }
+CURRENT_NAMES = {older: new for new, older in OLDER_NAMES.items()}
+
+
+def api_name(key: str) -> str:
+    """The API's name for a column a table keeps under an older or the contract's name (`qty`: `quantity`),
+    for what takt writes out of its tables (a CSV download's header)."""
+    return CURRENT_NAMES.get(key, key)
 
 
 def _older_name_field(field: fields.Field, name: str, key: str, older: str) -> fields.Field:

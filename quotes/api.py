@@ -29,7 +29,7 @@ EXAMPLE_REQUEST = {
     "requested_at": "2026-12-09T08:00:00Z",
     "priority": 2,
     "ship_complete": True,
-    "lines": [{"sku": "NB-14", "qty": 40}, {"sku": "DOCK-1", "qty": 40}],
+    "lines": [{"sku": "NB-14", "quantity": 40}, {"sku": "DOCK-1", "quantity": 40}],
 }
 EXAMPLE_ANSWER = {
     "quotable": True,
@@ -42,7 +42,7 @@ EXAMPLE_ANSWER = {
         {
             "line": "1",
             "sku": "NB-14",
-            "qty": 40,
+            "quantity": 40,
             "promised_at": "2026-12-10T14:00:00Z",
             "from": "WH-S",
             "mode": "truck",
@@ -50,7 +50,7 @@ EXAMPLE_ANSWER = {
             "supply": "40 NB-14 on hand at WH-S",
             "deliveries": [
                 {
-                    "qty": 40,
+                    "quantity": 40,
                     "from": "WH-S",
                     "mode": "truck",
                     "depart_at": "2026-12-10T08:00:00Z",
@@ -61,7 +61,7 @@ EXAMPLE_ANSWER = {
         {
             "line": "2",
             "sku": "DOCK-1",
-            "qty": 40,
+            "quantity": 40,
             "promised_at": "2026-12-10T14:00:00Z",
             "from": "WH-S",
             "mode": "truck",
@@ -69,7 +69,7 @@ EXAMPLE_ANSWER = {
             "supply": "transfer from WH-N by truck (24 h); 40 DOCK-1 on hand at WH-N",
             "deliveries": [
                 {
-                    "qty": 40,
+                    "quantity": 40,
                     "from": "WH-S",
                     "mode": "truck",
                     "depart_at": "2026-12-10T08:00:00Z",
@@ -87,7 +87,7 @@ EXAMPLE_ANSWER = {
                 "to": "WH-S",
                 "mode": "truck",
                 "sku": "DOCK-1",
-                "qty": 40,
+                "quantity": 40,
                 "depart_at": "2026-12-09T08:00:00Z",
                 "arrive_at": "2026-12-10T08:00:00Z",
             }

@@ -56,10 +56,37 @@ class QuotedLineSchema(QuantityNames):
     deliveries = fields.List(fields.Nested(QuotedDeliverySchema))
 
 
+class QuotedPurchaseSchema(QuantityNames):
+    supplier = fields.String()
+    sku = fields.String()
+    location = fields.String()
+    quantity = fields.Float(attribute="qty")
+    order_at = fields.String()
+    receive_at = fields.String()
+
+
+class QuotedProductionSchema(QuantityNames):
+    resource = fields.String()
+    sku = fields.String()
+    quantity = fields.Float(attribute="qty")
+    start_at = fields.String()
+    end_at = fields.String()
+
+
+class QuotedTransferSchema(QuantityNames):
+    from_ = fields.String(data_key="from", attribute="from")
+    to = fields.String()
+    mode = fields.String()
+    sku = fields.String()
+    quantity = fields.Float(attribute="qty")
+    depart_at = fields.String()
+    arrive_at = fields.String()
+
+
 class QuoteUsesSchema(Schema):
-    purchases = fields.List(fields.Dict())
-    production = fields.List(fields.Dict())
-    transfers = fields.List(fields.Dict())
+    purchases = fields.List(fields.Nested(QuotedPurchaseSchema))
+    production = fields.List(fields.Nested(QuotedProductionSchema))
+    transfers = fields.List(fields.Nested(QuotedTransferSchema))
 
 
 class QuoteSchema(Schema):

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from core.db import db
+from core.fields import api_name
 from core.formats import as_number
 from planning.runs import service as runs_service
 from planning.runs.models import PlanningRun, PurchaseProposal
@@ -72,7 +73,7 @@ def supplier_forecast(supplier: Supplier) -> dict:
 def forecast_csv(forecast: dict) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow([api_name(column) for column in COLUMNS])
     for row in forecast["rows"]:
         writer.writerow([cell(row[column]) for column in COLUMNS])
     return out.getvalue()

@@ -158,7 +158,7 @@ class PortalForecastCsv(MethodView):
     @blp.requires(*SUPPLIER)
     @blp.response(200, content_type="text/csv")
     def get(self):
-        """The forecast as CSV (week, sku, location, qty, previous_qty, change)."""
+        """The forecast as CSV (week, sku, location, quantity, previous_quantity, change)."""
         text = forecast.forecast_csv(forecast.supplier_forecast(caller_supplier()))
         headers = {"Content-Disposition": "attachment; filename=forecast.csv"}
         return Response(text, mimetype="text/csv", headers=headers)

@@ -138,6 +138,13 @@ def _promise(conf: dict) -> order_confirmations.Promise:
     )
 
 
+def _line_payload(line: dict) -> dict:
+    """A confirmation line as the API says it (`quantity`; the plan's `qty` beside it, as every response
+    carries an older name)."""
+    deliveries = [d | {"quantity": d["qty"]} for d in line.get("deliveries") or []]
+    return line | {"quantity": line["qty"], "deliveries": deliveries}
+
+
 def _announce(changed: list, confirmations: dict[str, dict], run_ref: str) -> None:
     """Tell each order's owner that its confirmation changed (outbox events the scheduler delivers)."""
     from planning.webhooks import service as webhooks
@@ -155,7 +162,7 @@ def _announce(changed: list, confirmations: dict[str, dict], run_ref: str) -> No
             "previous_promised_at": iso(promised.before[1]),
             "reason": conf.get("reason"),
             "explanation": conf.get("explanation") or "",
-            "lines": conf.get("lines") or [],
+            "lines": [_line_payload(line) for line in conf.get("lines") or []],
             "run": run_ref,
         }
         events.append(

@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db, search_words
+from core.fields import api_name
 from core.formats import iso
 from core.tables import safe_cell
 
@@ -142,12 +143,13 @@ def cell(value) -> str:
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Callable[[], Iterable[Sequence]]) -> Response:
-    """A streamed CSV download: `rows()` is read lazily, one batch of lines sent at a time."""
+    """A streamed CSV download: `rows()` is read lazily, one batch of lines sent at a time; the header in the
+    API's names (`quantity`, never `qty`)."""
 
     def lines():
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(header)
+        writer.writerow([api_name(key) for key in header])
         for i, row in enumerate(rows(), 1):
             writer.writerow([cell(v) for v in (row.values() if hasattr(row, "values") else row)])
             if i % STREAM_BATCH == 0:

@@ -75,6 +75,7 @@ def test_without_stock_the_quote_adds_transfer_production_or_purchase_time(
     assert words in answer["explanation"]
     assert at_least_hours - 0.01 <= hours_after(answer["promised_at"], utcnow()) <= at_least_hours + 1.1
     assert answer["uses"][uses], answer["uses"]
+    assert all(use["quantity"] > 0 for use in answer["uses"][uses])  # the API's name for a quantity
     assert answer["lines"][0]["from"] == "WH-S"
 
 

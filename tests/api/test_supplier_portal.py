@@ -189,7 +189,7 @@ def test_the_forecast_shows_a_supplier_its_own_unreleased_purchases_by_week_with
     ]
     text = client.get(f"{API}/supplier/forecast.csv", headers=a.headers).get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["week", "sku", "location", "qty", "previous_qty", "change"]
+    assert rows[0] == ["week", "sku", "location", "quantity", "previous_quantity", "change"]
     assert rows[1][:4] == ["2026-12-21", "BRD", "PL-T", "150"]
     assert "CPU" not in text
     b_rows = client.get(f"{API}/supplier/forecast", headers=b.headers).get_json()["rows"]

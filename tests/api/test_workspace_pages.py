@@ -345,7 +345,7 @@ def test_a_table_downloads_as_csv(sign_in, runs):
     response = sign_in("warehouse").get(f"/runs/{runs[1]}/procurement.csv")
     assert response.mimetype == "text/csv"
     lines = response.get_data(as_text=True).splitlines()
-    assert lines[0].startswith("ref,supplier,sku,location,qty") and lines[1].startswith("PO-P1,")
+    assert lines[0].startswith("ref,supplier,sku,location,quantity") and lines[1].startswith("PO-P1,")
 
 
 def test_a_csv_download_escapes_cells_a_spreadsheet_would_run_as_formulas(sign_in, runs, seed):
@@ -362,7 +362,7 @@ def test_a_csv_download_escapes_cells_a_spreadsheet_would_run_as_formulas(sign_i
     row = rows[ref]
     assert row["supplier"] == '\'=HYPERLINK("http://evil.example")'
     assert row["sku"] == "'@SUM(A1)" and row["location"] == "'+cmd|' /C calc'!A0"
-    assert float(row["qty"]) > 0  # numbers stay numbers
+    assert float(row["quantity"]) > 0  # numbers stay numbers
 
 
 def test_an_orders_explanation_shows_its_promise_and_the_supply_behind_it(sign_in, runs):

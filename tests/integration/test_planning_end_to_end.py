@@ -60,6 +60,9 @@ def test_a_run_confirms_orders_tells_their_owners_and_the_next_keeps_its_promise
             assert headers["X-Takt-Signature"] == signed
         told = {r["json"]["data"]["order"]: r["json"]["data"]["promised_at"] for r in receiver.requests}
         assert set(told) == {o.number for o in orders}
+        lines = [line for r in receiver.requests for line in r["json"]["data"]["lines"]]
+        assert lines and all(line["quantity"] > 0 for line in lines)  # the API's name for a quantity
+        assert all(d["quantity"] > 0 for line in lines for d in line["deliveries"])
 
         second = _plan_now()
         assert second.status == "succeeded", second.error
