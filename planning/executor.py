@@ -40,6 +40,7 @@ PUBLISH_EVERY_S = 1.0  # a task publishes its best plan so far at most this ofte
 CHECK_WORKERS_S = 2.0  # how often a run looks whether its cluster still has workers
 WORKERLESS_S = 4.0  # a cluster without a worker this long: the parts not back yet are planned here
 BEST_SO_FAR_WAIT_S = 1.0  # at the deadline, how long all the parts still out may take to be looked up
+RESCUE_S = 1.5  # after it, how long first passes here may take for the parts that have no plan at all
 
 
 def executor_for(setting: str | None) -> Executor:
@@ -180,12 +181,31 @@ class _ClusterRun:
                 plans = future.result(timeout=max(0.01, looked_until - time.monotonic()))
                 for i, plan in zip(self.here.pop(future), plans, strict=True):
                     self.plans[i] = _planned_on(plan, "local (after the cluster failed)")
-        for future, i in pending.items():  # the deadline: the best plan a worker published, else none
+        missing = []
+        for future, i in pending.items():  # the deadline: the best plan a worker published, else a first pass
             plan = best_so_far(self.client, f"{future.key}-best", max(0.01, looked_until - time.monotonic()))
-            where = f"cluster {self.address} (best so far at the deadline)"
-            self.plans[i] = _planned_on(plan, where) if plan else self._unplanned(i)
-        for i in [*(i for parts in self.here.values() for i in parts), *self.queue]:
-            self.plans[i] = self._unplanned(i)
+            if plan:
+                self.plans[i] = _planned_on(plan, f"cluster {self.address} (best so far at the deadline)")
+            else:
+                missing.append(i)
+        self._rescue([*missing, *(i for parts in self.here.values() for i in parts), *self.queue])
+
+    def _rescue(self, indexes: list[int]) -> None:
+        """Parts with no plan at the deadline (a task Dask gave to another worker after its first died,
+        queued behind that worker's own and started too late to publish a plan): a first pass here,
+        smallest first, each its share by size of `RESCUE_S` (what a pass does not reach in it stays
+        unconfirmed). CI saw a killed worker's part come back with all 40 orders unconfirmed."""
+        until = time.monotonic() + RESCUE_S
+        waiting = sorted(indexes, key=self.sizes.__getitem__)
+        for n, i in enumerate(waiting):
+            left = until - time.monotonic()
+            if left < MIN_PART_SECONDS / 2:
+                self.plans[i] = self._unplanned(i)
+                continue
+            log.warning("part %s has no plan at the deadline: a first pass here", i)
+            share = left * self.sizes[i] / sum(self.sizes[j] for j in waiting[n:])
+            plan = plan_part(self.parts[i], time_limit_s=max(MIN_PART_SECONDS / 2, share))
+            self.plans[i] = _planned_on(plan, "local (first pass at the deadline)")
 
     def _wait_for_one(self) -> None:
         """Until a part comes back (a freed worker gets the next part at once), a moment at most."""

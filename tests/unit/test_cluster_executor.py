@@ -134,3 +134,25 @@ def test_a_cluster_that_loses_every_worker_leaves_the_rest_to_this_machine():
     assert report["valid"], report["violations"][:3]
     assert "local (after the cluster failed)" in plan["solver"]["planned_on"]
     assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
+
+
+def test_parts_a_busy_cluster_never_starts_get_a_first_pass_here():
+    """The parts wait in Dask's queue behind a task that outlasts the run (as a killed worker's part waits
+    behind the survivor's own): none starts, none publishes a plan; at the deadline each is planned here."""
+    batch = networks(2, orders=6, skus=3, locations=2, prefix="B")
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+        ) as busy,
+        Client(busy.scheduler_address, set_as_default=False) as client,
+    ):
+        blocker = client.submit(time.sleep, 20, pure=False)
+        while not client.processing()[next(iter(client.processing()))]:
+            time.sleep(0.05)  # the worker's only thread is taken
+        plan = solve(batch, time_limit_s=8, executor=dask_cluster(busy.scheduler_address))
+        assert not blocker.done()
+    report = verify(batch, plan)
+    assert report["valid"], report["violations"][:3]
+    assert set(plan["solver"]["planned_on"]) == {"local (first pass at the deadline)"}
+    assert not [c for c in plan["confirmations"] if c["explanation"].startswith("not planned")]
+    assert sum(c["status"] == "confirmed" for c in plan["confirmations"]) > 0
