@@ -27,6 +27,12 @@ so that its LP value is still a lower bound of the contract's optimum:
 - an order's lateness, unserved and broken-promise costs are spread over its units (each unit pays its share
   of the order's cost by when it arrives): the mean of the lines' lateness is never more than the latest's;
 - integrality is dropped.
+It keeps the full model's facility-location gates (`model_rows.add_gates`: where goods come only through
+purchase orders or set-up production, a delivery's share is at most the number placed by the day it takes
+its goods): a merged delivery takes its goods no earlier than any delivery it stands for, so every plan
+still satisfies them. Without them the LP opens a purchase order only as far as its quantity fills its
+room, and pays that share of its cost: on the OR-Library capacitated facility-location cases (cap61-64,
+82, 124, 133) the compact bound was 0.72-0.93 of the optimum, with the gates 0.996-1.000.
 """
 
 from __future__ import annotations
@@ -157,6 +163,7 @@ def add_merged_transfers(model: Model) -> None:
     for (origin, to, transit), cheap in cheapest.items():
         skus = sorted({sku for sku, loc in model.pairs if loc == origin and (sku, to) in model.pairs})
         for sku in skus:
+            model.gates.setdefault((sku, to), []).append((None, None))  # not gated: no fixed cost
             for d in range(max(grid.days.start, model.ready_day(sku, origin)), grid.days.stop):
                 start = grid.start_of(d)
                 if start + transit > snap.horizon_end:
@@ -194,6 +201,7 @@ def add_merged_deliveries(model: Model, o: int, order: Order) -> None:
                 cost += line.qty * (cheap - holding(model, line.sku, left))
                 model.cost(share, cost)
                 model.flow(line.sku, origin, dusk(leave_day), share, -line.qty)
+                model.takes.append((line.sku, origin, leave_day, share))  # gated (`add_gates`)
 
 
 def _days(model: Model, order: Order, sku: str, origin: str, fast: int) -> list[tuple[int, int, int]]:

@@ -75,6 +75,8 @@ class Model:
     move: dict[tuple[int, str, int], object] = field(default_factory=dict)  # (lane index, sku, day)
     move_early: dict[tuple[int, str, int], object] = field(default_factory=dict)  # leaving at the day's start
     ship: dict[tuple[int, int, int, int], object] = field(default_factory=dict)  # (order, line, lane, day)
+    # deliveries modelled outside `ship` (the compact bound's merged lanes): (sku, origin, day taken, share)
+    takes: list[tuple[str, str, int, object]] = field(default_factory=list)
     unserved: dict[int, object] = field(default_factory=dict)
     late: dict[int, object] = field(default_factory=dict)
     broken: dict[int, object] = field(default_factory=dict)

@@ -36,7 +36,7 @@ def build(
 ) -> Model:
     """The model of `orders` (all by default) in `mode`, around what `fixed` keeps of a plan. `moves` and
     `deliveries` (functions of the model, and of the model and an order) replace how transfers and
-    deliveries are modelled (see `bound`); the gates then are left out. `last_ship_day` (restricted mode
+    deliveries are modelled (see `bound`). `last_ship_day` (restricted mode
     only: a restriction bounds nothing) caps the days an order's deliveries may leave (see `ship_window`)."""
     grid = DayGrid(snap.plan_start, snap.horizon_end)
     chosen = list(range(len(snap.orders))) if orders is None else orders
@@ -70,7 +70,6 @@ def build(
     add_capacities(model)
     if mode == RELAXED:
         add_transit_budget(model, bounds)
-    if deliveries is None:
-        add_gates(model)
+    add_gates(model)
     set_objective(model)
     return model

@@ -102,6 +102,8 @@ def add_gates(model: Model) -> None:
     shares: dict[tuple[str, str], list] = {}
     for (o, j, k, d), share in model.ship.items():
         shares.setdefault((snap.orders[o].lines[j].sku, snap.lanes[k].origin), []).append((d, share))
+    for sku, origin, d, share in model.takes:
+        shares.setdefault((sku, origin), []).append((d, share))
     for pair, gates in model.gates.items():
         if pair in has_stock or pair not in shares or any(var is None for _, var in gates):
             continue
